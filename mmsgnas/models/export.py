@@ -1,0 +1,97 @@
+"""Exact export: slice a searched architecture's weights out of a supernet checkpoint."""
+from collections import OrderedDict
+from typing import Dict, Union
+
+import torch
+
+from .sgnas_net import SGNASNet
+
+BN_TENSORS = ('weight', 'bias', 'running_mean', 'running_var')
+
+
+def _strip(state_dict: dict, prefix: str) -> Dict[str, torch.Tensor]:
+    if 'state_dict' in state_dict:
+        state_dict = state_dict['state_dict']
+    if prefix and not any(k.startswith(prefix) for k in state_dict):
+        prefix = ''
+    return {k[len(prefix):]: v for k, v in state_dict.items() if k.startswith(prefix)}
+
+
+class _Source:
+    """Reads supernet tensors with errors that say what does not match."""
+
+    def __init__(self, state: Dict[str, torch.Tensor], origin: str) -> None:
+        self.state = state
+        self.origin = origin
+
+    def __call__(self, key: str) -> torch.Tensor:
+        if key not in self.state:
+            raise ValueError(f'supernet checkpoint {self.origin} does not match: it has no '
+                             f'{key!r} (expected a UnifiedSupernet state dict of the same '
+                             f'variant; it has {len(self.state)} keys)')
+        return self.state[key]
+
+
+def _slice(src: _Source, key: str, dim: int, start: int, end: int) -> torch.Tensor:
+    t = src(key)
+    if t.dim() <= dim or t.shape[dim] < end:
+        raise ValueError(f'supernet checkpoint {src.origin} does not match: {key!r} has shape '
+                         f'{tuple(t.shape)}, expected at least {end} along dim {dim}')
+    return t.narrow(dim, start, end - start)
+
+
+def static_state_dict(net: SGNASNet, supernet_state: Dict[str, torch.Tensor],
+                      origin: str = '<state dict>') -> 'OrderedDict[str, torch.Tensor]':
+    """The state dict of ``net`` sliced out of a UnifiedSupernet backbone state dict."""
+    src = _Source(supernet_state, origin)
+    out: 'OrderedDict[str, torch.Tensor]' = OrderedDict()
+    for key in net.state_dict():
+        if key.startswith(('stem.', 'head.')):
+            out[key] = src(key)
+    for i, block in enumerate(net.layers):
+        p, q = f'layers.{i}.', f'layers.{i}.'
+        e = len(block.kernels)
+        mid = block.dw_norm.num_features
+        out[q + 'expand.conv.weight'] = _slice(src, p + 'expand.weight', 0, 0, mid)
+        bn = block.expand.norm_name
+        for t in BN_TENSORS:
+            out[f'{q}expand.{bn}.{t}'] = _slice(src, f'{p}expand_bn.{t}', 0, 0, mid)
+        out[f'{q}expand.{bn}.num_batches_tracked'] = src(p + 'expand_bn.num_batches_tracked')
+        for j, (k, start, end) in enumerate(block.runs):
+            out[f'{q}dw.{j}.weight'] = _slice(src, f'{p}dw.{k}.weight', 0, start, end)
+        for t in BN_TENSORS:
+            out[f'{q}dw_norm.{t}'] = torch.cat(
+                [_slice(src, f'{p}dw_bn.{k}.{t}', 0, start, end) for k, start, end in block.runs])
+        k0 = block.runs[0][0]
+        out[f'{q}dw_norm.num_batches_tracked'] = src(f'{p}dw_bn.{k0}.num_batches_tracked')
+        out[q + 'project.conv.weight'] = _slice(src, p + 'project.weight', 1, 0, mid)
+        bn = block.project.norm_name
+        for t in BN_TENSORS + ('num_batches_tracked', ):
+            out[f'{q}project.{bn}.{t}'] = src(f'{p}shadow_bn.bns.{e - 2}.{t}')
+    expected = net.state_dict()
+    for key, value in out.items():
+        if key not in expected:
+            raise ValueError(f'cannot export into this SGNASNet: it has no {key!r} '
+                             f'(SE layers have no supernet counterpart)')
+        if value.shape != expected[key].shape:
+            raise ValueError(f'supernet checkpoint {origin} does not match: {key!r} gets '
+                             f'shape {tuple(value.shape)}, expected {tuple(expected[key].shape)}')
+    missing = sorted(set(expected) - set(out))
+    if missing:
+        raise ValueError(f'cannot export into this SGNASNet: no supernet counterpart for '
+                         f'{missing[:5]} (SE layers are not in the supernet)')
+    return OrderedDict((k, v.clone()) for k, v in out.items())
+
+
+def load_from_supernet(net: SGNASNet, checkpoint: Union[str, dict],
+                       prefix: str = 'backbone.') -> SGNASNet:
+    """Load ``net``'s weights sliced out of a supernet checkpoint (file or state dict).
+
+    ``prefix`` is stripped from the keys (``'backbone.'`` for an mmpretrain classifier
+    checkpoint); a bare backbone state dict works too.
+    """
+    origin = checkpoint if isinstance(checkpoint, str) else '<state dict>'
+    if isinstance(checkpoint, str):
+        checkpoint = torch.load(checkpoint, map_location='cpu')
+    net.load_state_dict(static_state_dict(net, _strip(checkpoint, prefix), origin))
+    return net

@@ -1,0 +1,112 @@
+"""The unified block of the SGNAS supernet."""
+from typing import List, Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+from mmcv.cnn import build_activation_layer, build_norm_layer
+from torch import nn
+
+from mmsgnas.space.arch import KERNELS, NUM_SUBBLOCKS, layer_kernels
+from .shadow_bn import ShadowBatchNorm
+
+Run = Tuple[int, int, int]  # (kernel, first channel, end channel) of consecutive sub-blocks
+
+
+def kernel_runs(kernels: List[int], width: int) -> List[Run]:
+    """Group consecutive sub-blocks with one kernel: ``[7, 3, 3]`` -> ``[(7, 0, w), (3, w, 3w)]``.
+
+    A run is computed by one depthwise conv, so ``'333333'`` costs one call, not six.
+    """
+    runs: List[Run] = []
+    for b, k in enumerate(kernels):
+        if runs and runs[-1][0] == k:
+            runs[-1] = (k, runs[-1][1], (b + 1) * width)
+        else:
+            runs.append((k, b * width, (b + 1) * width))
+    return runs
+
+
+def sliced_batch_norm(bn: nn.modules.batchnorm._BatchNorm, x: torch.Tensor, start: int,
+                      end: int) -> torch.Tensor:
+    """Apply channels ``start:end`` of ``bn`` to ``x`` (updating only those running stats)."""
+    use_batch_stats = bn.training or bn.running_mean is None
+    momentum = 0.0 if bn.momentum is None else bn.momentum
+    if bn.training and bn.track_running_stats:
+        bn.num_batches_tracked.add_(1)
+        if bn.momentum is None:
+            momentum = 1.0 / float(bn.num_batches_tracked)
+    running_mean = None if bn.running_mean is None else bn.running_mean[start:end]
+    running_var = None if bn.running_var is None else bn.running_var[start:end]
+    weight = None if bn.weight is None else bn.weight[start:end]
+    bias = None if bn.bias is None else bn.bias[start:end]
+    return F.batch_norm(x, running_mean, running_var, weight, bias, use_batch_stats, momentum,
+                        bn.eps)
+
+
+class UnifiedBlock(nn.Module):
+    """Expansion to ``6 * C_in``, six sub-blocks (dw 3/5/7 or skip), concat, projection.
+
+    Sub-block ``b`` owns channels ``b*C_in:(b+1)*C_in`` of the expansion and, per kernel, the
+    same channels of that kernel's depthwise conv and BN. Only active sub-blocks are computed:
+    with expansion rate ``e`` the expansion and projection weights are sliced to ``e * C_in``
+    channels, so the block costs what the inverted bottleneck of its architecture costs.
+
+    Args:
+        in_channels: ``C_in``.
+        out_channels: ``C_out``.
+        stride: stride of the depthwise convs.
+        norm_cfg: norm layer config.
+        act_cfg: activation config (ReLU6 by default).
+
+    Shapes:
+        forward: ``(N, C_in, H, W)`` -> ``(N, C_out, H / stride, W / stride)``.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, stride: int,
+                 norm_cfg: dict = dict(type='BN'), act_cfg: dict = dict(type='ReLU6')) -> None:
+        super().__init__()
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.stride = stride
+        self.residual = stride == 1 and in_channels == out_channels
+        mid = NUM_SUBBLOCKS * in_channels
+        self.expand = nn.Conv2d(in_channels, mid, 1, bias=False)
+        self.expand_bn = build_norm_layer(norm_cfg, mid)[1]
+        self.dw = nn.ModuleDict({
+            str(k): nn.Conv2d(mid, mid, k, stride, k // 2, groups=mid, bias=False)
+            for k in KERNELS
+        })
+        self.dw_bn = nn.ModuleDict({str(k): build_norm_layer(norm_cfg, mid)[1] for k in KERNELS})
+        self.project = nn.Conv2d(mid, out_channels, 1, bias=False)
+        self.shadow_bn = ShadowBatchNorm(out_channels, norm_cfg=norm_cfg)
+        self.act = build_activation_layer(act_cfg)
+        self.token: Optional[str] = None
+        self.expansion = 0
+        self.runs: List[Run] = []
+
+    def set_token(self, token: str) -> None:
+        """Activate one layer token (e.g. ``'7333ss'``)."""
+        kernels = layer_kernels(token)
+        self.token = token
+        self.expansion = len(kernels)
+        self.runs = kernel_runs(kernels, self.in_channels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.token is None:
+            raise RuntimeError('no architecture is set: call set_arch() on the supernet first')
+        mid = self.expansion * self.in_channels
+        h = F.conv2d(x, self.expand.weight[:mid])
+        h = self.act(sliced_batch_norm(self.expand_bn, h, 0, mid))
+        outs = []
+        for k, start, end in self.runs:
+            conv = self.dw[str(k)]
+            y = F.conv2d(h[:, start:end], conv.weight[start:end], None, self.stride, k // 2, 1,
+                         end - start)
+            outs.append(sliced_batch_norm(self.dw_bn[str(k)], y, start, end))
+        h = self.act(outs[0] if len(outs) == 1 else torch.cat(outs, dim=1))
+        h = self.shadow_bn(F.conv2d(h, self.project.weight[:, :mid]), self.expansion)
+        return h + x if self.residual else h
+
+    def extra_repr(self) -> str:
+        return f'token={self.token!r}'
+

@@ -1,0 +1,92 @@
+"""The unified supernet as an mmpretrain backbone."""
+from typing import Sequence, Tuple, Union
+
+import torch
+from mmengine.model import BaseModule
+from torch import nn
+
+from mmsgnas.registry import MODELS
+from mmsgnas.space import Arch, parse_arch
+from .backbone_utils import (check_frozen_stages, check_out_indices, freeze_stages,
+                             set_norm_eval)
+from .macro import build_head, build_stem, layer_specs
+from .unified_block import UnifiedBlock
+
+DEFAULT_INIT_CFG = [
+    dict(type='Kaiming', layer=['Conv2d']),
+    dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])
+]
+
+
+@MODELS.register_module()
+class UnifiedSupernet(BaseModule):
+    """SGNAS unified supernet: stem, first block, 19 unified blocks, head conv.
+
+    One architecture is active at a time (:meth:`set_arch`, cheap: no copy, no module
+    surgery); the forward computes only its sub-blocks.
+
+    Args:
+        variant: ``'imagenet'`` (224 input, 7x7 out) or ``'cifar'`` (32 input, 4x4 out).
+        arch: the architecture active after construction (string, name or tokens), or None.
+        out_indices: outputs to return; 0..18 are the unified blocks, 19 the head conv.
+        frozen_stages: stages to freeze: -1 none, 0 the stem, ``i`` the stem and blocks
+            ``0..i-1``, 20 everything.
+        norm_eval: keep every BN in eval mode during training.
+        norm_cfg: norm layer config.
+        act_cfg: activation config.
+        init_cfg: initialisation config.
+
+    Shapes:
+        forward: ``(N, 3, H, W)`` -> tuple of ``(N, C_i, H_i, W_i)``, one per out index
+        (``(N, 1280, H/32, W/32)`` for the head of the ImageNet variant).
+    """
+
+    def __init__(self, variant: str = 'imagenet', arch: Union[str, Sequence[str], None] = None,
+                 out_indices: Sequence[int] = (19, ), frozen_stages: int = -1,
+                 norm_eval: bool = False, norm_cfg: dict = dict(type='BN'),
+                 act_cfg: dict = dict(type='ReLU6'), init_cfg=DEFAULT_INIT_CFG) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.variant = variant
+        self.specs = layer_specs(variant)
+        self.out_indices = check_out_indices(out_indices)
+        self.frozen_stages = check_frozen_stages(frozen_stages)
+        self.norm_eval = norm_eval
+        self.stem = build_stem(variant, norm_cfg, act_cfg)
+        self.layers = nn.ModuleList(
+            UnifiedBlock(s.in_channels, s.out_channels, s.stride, norm_cfg, act_cfg)
+            for s in self.specs)
+        self.head = build_head(self.specs[-1].out_channels, norm_cfg, act_cfg)
+        self.out_channels = [s.out_channels for s in self.specs] + [self.head.conv.out_channels]
+        self.arch: Union[Arch, None] = None
+        if arch is not None:
+            self.set_arch(arch)
+        self._freeze_stages()
+
+    def set_arch(self, arch: Union[str, Sequence[str]]) -> Arch:
+        """Activate an architecture (validated); returns it as a tuple of tokens."""
+        arch = parse_arch(arch)
+        for block, token in zip(self.layers, arch):
+            block.set_token(token)
+        self.arch = arch
+        return arch
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        x = self.stem(x)
+        outs = []
+        for i, block in enumerate(self.layers):
+            x = block(x)
+            if i in self.out_indices:
+                outs.append(x)
+        if 19 in self.out_indices:
+            outs.append(self.head(x))
+        return tuple(outs)
+
+    def _freeze_stages(self) -> None:
+        freeze_stages(self, self.frozen_stages)
+
+    def train(self, mode: bool = True) -> 'UnifiedSupernet':
+        super().train(mode)
+        self._freeze_stages()
+        if mode and self.norm_eval:
+            set_norm_eval(self)
+        return self
