@@ -7,6 +7,7 @@ config (``default_scope='mmpretrain'`` or ``'mmdet'``) with no ``custom_imports`
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import LOOPS as MMENGINE_LOOPS
 from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
 from mmengine.registry import Registry
 
 MODELS = Registry('model', parent=MMENGINE_MODELS, scope='mmsgnas',
@@ -15,3 +16,5 @@ LOOPS = Registry('loop', parent=MMENGINE_LOOPS, scope='mmsgnas',
                  locations=['mmsgnas.engine'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmsgnas',
                  locations=['mmsgnas.engine'])
+OPTIM_WRAPPERS = Registry('optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS, scope='mmsgnas',
+                          locations=['mmsgnas.engine'])

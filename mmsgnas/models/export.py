@@ -43,6 +43,9 @@ def _slice(src: _Source, key: str, dim: int, start: int, end: int) -> torch.Tens
 def static_state_dict(net: SGNASNet, supernet_state: Dict[str, torch.Tensor],
                       origin: str = '<state dict>') -> 'OrderedDict[str, torch.Tensor]':
     """The state dict of ``net`` sliced out of a UnifiedSupernet backbone state dict."""
+    if any(block.se is not None for block in net.layers):
+        raise ValueError('cannot export into an SGNASNet built with with_se=True: SE layers '
+                         'have no counterpart in the supernet')
     src = _Source(supernet_state, origin)
     out: 'OrderedDict[str, torch.Tensor]' = OrderedDict()
     for key in net.state_dict():
@@ -79,7 +82,7 @@ def static_state_dict(net: SGNASNet, supernet_state: Dict[str, torch.Tensor],
     missing = sorted(set(expected) - set(out))
     if missing:
         raise ValueError(f'cannot export into this SGNASNet: no supernet counterpart for '
-                         f'{missing[:5]} (SE layers are not in the supernet)')
+                         f'{missing[:5]}')
     return OrderedDict((k, v.clone()) for k, v in out.items())
 
 

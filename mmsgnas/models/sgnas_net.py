@@ -63,7 +63,8 @@ class SGNASNet(BaseModule):
         self._freeze_stages()
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        x = self.stem(x)
+        # channels-last makes depthwise convs (and their backward) several times faster
+        x = self.stem(x.contiguous(memory_format=torch.channels_last))
         outs = []
         for i, block in enumerate(self.layers):
             x = block(x)

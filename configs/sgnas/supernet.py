@@ -1,0 +1,51 @@
+# SGNAS unified supernet on the embedded CIFAR-10 subset: the quickstart.
+#   python tools/train.py configs/sgnas/supernet.py
+# Uniform forced sampling, one path per iteration; validation on fixed subnets (smallest,
+# largest, two seeded random ones), each reported as its own metric.
+_base_ = [
+    'mmpretrain::_base_/default_runtime.py',
+    '../_base_/datasets/cifar10_subset.py',
+]
+
+model = dict(
+    type='ImageClassifier',
+    backbone=dict(type='mmsgnas.UnifiedSupernet', variant='cifar'),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(
+        type='LinearClsHead',
+        num_classes=10,
+        in_channels=1280,
+        loss=dict(type='LabelSmoothLoss', label_smooth_val=0.1, mode='original'),
+        topk=(1, )),
+)
+
+max_epochs = 8
+train_cfg = dict(type='mmsgnas.SupernetTrainLoop', max_epochs=max_epochs, val_interval=4,
+                 paths_per_iter=1)
+val_cfg = dict(type='mmsgnas.SubnetValLoop', num_random=2, seed=0)
+test_cfg = None
+test_dataloader = None
+test_evaluator = None
+
+# released recipe (SGD, cosine per iteration, wd 4e-4, label smoothing 0.1), lr scaled to
+# batch 64 and a short warm-up for the short schedule
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=4e-4, nesterov=True))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=1, end=max_epochs, eta_min=1e-4,
+         convert_to_iter_based=True),
+]
+auto_scale_lr = dict(base_batch_size=64, enable=False)
+
+# single-path training leaves the inactive kernels' parameters out of each iteration
+model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)
+
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=16),
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2,
+                    save_best='largest/accuracy/top1', rule='greater'),
+)
+env_cfg = dict(cudnn_benchmark=True)
+randomness = dict(seed=0)

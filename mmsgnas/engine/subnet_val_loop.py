@@ -1,0 +1,56 @@
+"""Validation of a supernet on fixed subnets, each reported as its own metrics."""
+from typing import Dict, Optional, Sequence, Union
+
+from mmengine.runner import ValLoop
+
+from mmsgnas.registry import LOOPS
+from mmsgnas.space import ArchSampler, format_arch, get_arch, largest_arch, smallest_arch
+from .supernet_access import get_supernet
+
+
+def fixed_subnets(num_random: int = 2, seed: int = 0,
+                  extra: Optional[Dict[str, Union[str, Sequence[str]]]] = None) -> Dict[str, str]:
+    """``smallest``, ``largest``, ``random_0..`` (seeded) and any named extras."""
+    subnets = {'smallest': format_arch(smallest_arch()), 'largest': format_arch(largest_arch())}
+    for i, arch in enumerate(ArchSampler(seed).sample_many(num_random)):
+        subnets[f'random_{i}'] = format_arch(arch)
+    for name, arch in (extra or {}).items():
+        subnets[name] = format_arch(get_arch(arch))
+    return subnets
+
+
+@LOOPS.register_module()
+class SubnetValLoop(ValLoop):
+    """Evaluate the same fixed subnets at every validation, metrics prefixed by subnet name.
+
+    Metrics read ``largest/accuracy/top1``, ``smallest/accuracy/top1``,
+    ``random_0/accuracy/top1``..., so ``save_best='largest/accuracy/top1'`` works.
+
+    Args:
+        runner, dataloader, evaluator, fp16: as ``ValLoop``.
+        num_random: seeded random forced-sampling subnets besides smallest and largest.
+        seed: seed of those random subnets.
+        subnets: extra named subnets, ``{name: arch string or name}``.
+    """
+
+    def __init__(self, runner, dataloader, evaluator, fp16: bool = False, num_random: int = 2,
+                 seed: int = 0, subnets: Optional[dict] = None) -> None:
+        super().__init__(runner, dataloader, evaluator, fp16)
+        self.subnets = fixed_subnets(num_random, seed, subnets)
+
+    def run(self) -> dict:
+        self.runner.call_hook('before_val')
+        self.runner.call_hook('before_val_epoch')
+        self.runner.model.eval()
+        supernet = get_supernet(self.runner.model)
+        metrics = {}
+        for name, arch in self.subnets.items():
+            supernet.set_arch(arch)
+            self.val_loss.clear()
+            for idx, data_batch in enumerate(self.dataloader):
+                self.run_iter(idx, data_batch)
+            subnet_metrics = self.evaluator.evaluate(len(self.dataloader.dataset))
+            metrics.update({f'{name}/{k}': v for k, v in subnet_metrics.items()})
+        self.runner.call_hook('after_val_epoch', metrics=metrics)
+        self.runner.call_hook('after_val')
+        return metrics

@@ -1,0 +1,14 @@
+"""Find the supernet inside a (possibly wrapped) model."""
+from mmengine.model import is_model_wrapper
+from torch import nn
+
+
+def get_supernet(model: nn.Module) -> nn.Module:
+    """The backbone of ``model`` that can ``set_arch`` (the UnifiedSupernet)."""
+    if is_model_wrapper(model):
+        model = model.module
+    backbone = getattr(model, 'backbone', model)
+    if not hasattr(backbone, 'set_arch'):
+        raise TypeError(f'the model\'s backbone is {type(backbone).__name__}, expected a '
+                        f'supernet with set_arch() (e.g. mmsgnas.UnifiedSupernet)')
+    return backbone

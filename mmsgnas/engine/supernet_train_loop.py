@@ -1,0 +1,64 @@
+"""Supernet training: one forced-sampling architecture (or k of them) per iteration."""
+from typing import Dict, Sequence
+
+import torch
+from mmengine.dist import get_rank
+from mmengine.model import is_model_wrapper
+from mmengine.runner import EpochBasedTrainLoop
+
+from mmsgnas.registry import LOOPS
+from mmsgnas.space import ArchSampler
+from .supernet_access import get_supernet
+
+
+@LOOPS.register_module()
+class SupernetTrainLoop(EpochBasedTrainLoop):
+    """Epoch-based loop that trains the unified supernet by uniform forced sampling.
+
+    Each iteration samples ``paths_per_iter`` architectures (e uniform in 2..6, kernels
+    uniform) and sums their gradients before one optimizer step (the released code uses 4).
+    Architectures come from a seed derived from ``(seed, rank, iteration, path)``, so a resumed
+    run samples what the uninterrupted one would have. Everything else (hooks, schedulers,
+    checkpoints, validation) is mmengine's ``EpochBasedTrainLoop``.
+
+    Args:
+        runner, dataloader, max_epochs, val_begin, val_interval: as ``EpochBasedTrainLoop``.
+        paths_per_iter: architectures per iteration (k >= 1).
+        seed: base seed of the architecture sampling; None uses the runner's seed.
+    """
+
+    def __init__(self, runner, dataloader, max_epochs: int, val_begin: int = 1,
+                 val_interval: int = 1, paths_per_iter: int = 1, seed=None, **kwargs) -> None:
+        super().__init__(runner, dataloader, max_epochs, val_begin, val_interval, **kwargs)
+        if not isinstance(paths_per_iter, int) or paths_per_iter < 1:
+            raise ValueError(f'paths_per_iter must be an integer >= 1, got {paths_per_iter!r}')
+        self.paths_per_iter = paths_per_iter
+        self.seed = seed
+
+    def sample_arch(self, path: int):
+        base = self.runner.seed if self.seed is None else self.seed
+        return ArchSampler(hash((base, get_rank(), self._iter, path))).sample()
+
+    def run_iter(self, idx, data_batch: Sequence[dict]) -> None:
+        self.runner.call_hook('before_train_iter', batch_idx=idx, data_batch=data_batch)
+        model, optim_wrapper = self.runner.model, self.runner.optim_wrapper
+        supernet = get_supernet(model)
+        for path in range(self.paths_per_iter - 1):
+            supernet.set_arch(self.sample_arch(path))
+            self._accumulate(model, optim_wrapper, data_batch)
+        supernet.set_arch(self.sample_arch(self.paths_per_iter - 1))
+        outputs = model.train_step(data_batch, optim_wrapper=optim_wrapper)
+        self.runner.call_hook('after_train_iter', batch_idx=idx, data_batch=data_batch,
+                              outputs=outputs)
+        self._iter += 1
+
+    @staticmethod
+    def _accumulate(model, optim_wrapper, data_batch) -> Dict[str, torch.Tensor]:
+        """Forward and backward one path without stepping (gradients add up)."""
+        inner = model.module if is_model_wrapper(model) else model
+        with optim_wrapper.optim_context(model):
+            data = inner.data_preprocessor(data_batch, True)
+            losses = model(**data, mode='loss')
+        loss, log_vars = inner.parse_losses(losses)
+        optim_wrapper.backward(loss)
+        return log_vars

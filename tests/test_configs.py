@@ -1,0 +1,39 @@
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+from mmengine.registry import DefaultScope, init_default_scope
+
+from conftest import REPO
+
+CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'sgnas', '*.py')))
+
+
+def test_configs_exist():
+    names = [osp.basename(c) for c in CONFIGS]
+    assert 'supernet.py' in names
+    assert 'sgnas_unified-supernet_8xb128_in1k.py' in names
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=[osp.basename(c) for c in CONFIGS])
+def test_config_loads_and_builds_model(path):
+    cfg = Config.fromfile(path)
+    scope = cfg.get('default_scope', 'mmpretrain')
+    if scope == 'mmdet':
+        from mmdet.registry import MODELS
+    else:
+        from mmpretrain.registry import MODELS
+    init_default_scope(scope)
+    with DefaultScope.overwrite_default_scope(scope):
+        model = MODELS.build(cfg.model)
+    assert sum(p.numel() for p in model.parameters()) > 1e6
+    assert type(model.backbone).__module__.startswith('mmsgnas.')
+
+
+def test_embedded_data_paths_resolve_from_anywhere(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', 'supernet.py'))
+    root = cfg.train_dataloader.dataset.data_root
+    assert osp.isfile(osp.join(root, 'meta', 'train.txt'))
+    assert osp.isfile(cfg.train_dataloader.dataset.classes)

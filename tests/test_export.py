@@ -1,0 +1,64 @@
+import pytest
+import torch
+from torch import nn
+
+from mmsgnas.models import SGNASNet, UnifiedSupernet, load_from_supernet
+from mmsgnas.space import NAMED_ARCHS, ArchSampler, largest_arch, smallest_arch
+
+SIZES = {'imagenet': 64, 'cifar': 32}  # imagenet variant run at 64 px to keep the test fast
+
+
+def randomised_supernet(variant):
+    torch.manual_seed(0)
+    net = UnifiedSupernet(variant=variant)
+    net.init_weights()
+    for m in net.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.5, 2.0)
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.2, 0.2)
+    return net.eval()
+
+
+@pytest.mark.parametrize('variant', ['imagenet', 'cifar'])
+def test_export_is_exact(variant):
+    supernet = randomised_supernet(variant)
+    ckpt = {'state_dict': {'backbone.' + k: v for k, v in supernet.state_dict().items()}}
+    x = torch.randn(2, 3, SIZES[variant], SIZES[variant])
+    archs = ArchSampler(7).sample_many(4) + [smallest_arch(), largest_arch(),
+                                             NAMED_ARCHS['SGNAS-B']]
+    for arch in archs:
+        supernet.set_arch(arch)
+        expected = supernet(x)[0]
+        net = load_from_supernet(SGNASNet(arch, variant, init_cfg=None), ckpt).eval()
+        torch.testing.assert_close(net(x)[0], expected, rtol=1e-5, atol=1e-5)
+
+
+def test_export_accepts_bare_state_dict_and_file(tmp_path):
+    supernet = randomised_supernet('cifar')
+    path = tmp_path / 'supernet.pth'
+    torch.save({'state_dict': {'backbone.' + k: v for k, v in supernet.state_dict().items()}},
+               path)
+    arch = ArchSampler(1).sample()
+    a = load_from_supernet(SGNASNet(arch, 'cifar', init_cfg=None), str(path))
+    b = load_from_supernet(SGNASNet(arch, 'cifar', init_cfg=None), supernet.state_dict())
+    for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items()):
+        assert ka == kb and torch.equal(va, vb)
+
+
+def test_mismatched_checkpoint_errors():
+    supernet = randomised_supernet('cifar')
+    state = supernet.state_dict()
+    net = SGNASNet('SGNAS-A', 'cifar', init_cfg=None)
+    broken = {k: v for k, v in state.items() if k != 'layers.4.dw.7.weight'}
+    with pytest.raises(ValueError, match=r"does not match: it has no 'layers.4.dw.7.weight'"):
+        load_from_supernet(net, broken)
+    narrow = dict(state)
+    narrow['layers.4.expand.weight'] = state['layers.4.expand.weight'][:100]
+    with pytest.raises(ValueError, match=r"'layers.4.expand.weight' has shape \(100, 40, 1, 1\)"):
+        load_from_supernet(net, narrow)
+    with pytest.raises(ValueError, match='does not match'):
+        load_from_supernet(net, SGNASNet('SGNAS-B', 'cifar', init_cfg=None).state_dict())
+    with pytest.raises(ValueError, match='SE layers'):
+        load_from_supernet(SGNASNet('SGNAS-A', 'cifar', with_se=True, init_cfg=None), state)
