@@ -2,10 +2,27 @@
 
 Since torch 2.6 ``torch.load`` defaults to ``weights_only=True``, and mmengine 0.10.7's
 ``Runner.resume`` fails on the message hub it saved (``HistoryBuffer`` of numpy arrays, numpy
-scalars). Rather than turning weights-only loading off for every file, allow exactly the types
-mmengine's checkpoints hold.
+scalars, and the buffer's statistics methods pickled as ``getattr(buffer, 'min')``). Rather
+than turning weights-only loading off for every file, allow exactly the types mmengine's
+checkpoints hold. ``getattr`` itself is not allowed: a stand-in registered under its name
+resolves only HistoryBuffer's registered statistics methods.
 """
+import pickle
+
 import torch
+
+
+def history_buffer_getattr(obj, name: str):
+    """``getattr`` restricted to what a pickled ``HistoryBuffer`` needs."""
+    from mmengine.logging import HistoryBuffer
+    is_buffer = obj is HistoryBuffer or isinstance(obj, HistoryBuffer)
+    # the class fills _statistics_methods with these four on first instantiation only
+    methods = {'min', 'max', 'current', 'mean', *HistoryBuffer._statistics_methods}
+    if is_buffer and name in methods:
+        return getattr(obj, name)
+    raise pickle.UnpicklingError(
+        f'weights-only load: getattr({obj!r}, {name!r}) is not allowed (only '
+        f'HistoryBuffer statistics methods are)')
 
 
 def mmengine_checkpoint_globals() -> list:
@@ -15,7 +32,8 @@ def mmengine_checkpoint_globals() -> list:
         from numpy._core import multiarray
     except ImportError:  # numpy < 2
         from numpy.core import multiarray
-    allowed = [HistoryBuffer, np.ndarray, np.dtype, multiarray._reconstruct, multiarray.scalar]
+    allowed = [HistoryBuffer, np.ndarray, np.dtype, multiarray._reconstruct, multiarray.scalar,
+               (history_buffer_getattr, 'builtins.getattr')]
     # An unpickled dtype is an instance of its concrete class (Float64DType...), whose
     # __setstate__ the weights-only unpickler runs only for allowed types.
     dtypes = getattr(np, 'dtypes', None)

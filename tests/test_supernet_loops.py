@@ -1,0 +1,116 @@
+import copy
+import os.path as osp
+
+import torch
+from mmengine.config import Config
+from mmengine.testing import RunnerTestCase
+
+from conftest import REPO
+from mmsgnas.engine import get_supernet
+
+
+def small_supernet_cfg(work_dir: str, n: int = 16, batch: int = 8) -> Config:
+    """The quickstart config on ``n`` images, no augmentation, no worker processes."""
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', 'supernet.py'))
+    cfg.work_dir = work_dir
+    for loader in (cfg.train_dataloader, cfg.val_dataloader):
+        loader.num_workers = 0
+        loader.persistent_workers = False
+        loader.batch_size = batch
+        loader.dataset.indices = n
+        loader.dataset.pipeline = copy.deepcopy(cfg.test_pipeline)
+    cfg.train_dataloader.sampler.shuffle = False
+    cfg.train_cfg.update(max_epochs=1, val_interval=1)
+    cfg.val_cfg.num_random = 1
+    cfg.default_hooks.logger.interval = 1
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1)
+    cfg.env_cfg = dict(dist_cfg=dict(backend='gloo'))
+    cfg.log_level = 'WARNING'
+    return cfg
+
+
+class TestSupernetLoops(RunnerTestCase):
+
+    def test_train_and_fixed_subnet_validation(self):
+        cfg = small_supernet_cfg(self.temp_dir.name)
+        cfg.train_cfg.max_epochs = 2
+        runner = self.build_runner(cfg)
+        runner.train()
+        assert runner.epoch == 2 and runner.iter == 4
+        assert osp.isfile(osp.join(self.temp_dir.name, 'epoch_2.pth'))
+        metrics = runner.val_loop.run()
+        assert set(metrics) == {'smallest/accuracy/top1', 'largest/accuracy/top1',
+                                'random_0/accuracy/top1'}
+        # the same fixed subnets every time
+        assert runner.val_loop.subnets == self.build_runner(cfg).val_loop.subnets
+        # sampling is a function of (seed, rank, iteration, path)
+        loop = runner.train_loop
+        assert loop.sample_arch(0) == loop.sample_arch(0)
+        assert loop.sample_arch(0) != loop.sample_arch(1)
+
+    def test_paths_per_iter_sums_gradients(self):
+        cfg = small_supernet_cfg(self.temp_dir.name, n=8, batch=8)
+        cfg.train_cfg.paths_per_iter = 2
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+        cfg.param_scheduler = None
+        cfg.optim_wrapper = dict(optimizer=dict(type='SGD', lr=1.0, momentum=0,
+                                                weight_decay=0))
+        runner = self.build_runner(cfg)
+        model = runner.model
+        model.init_weights()  # runner.train() will not initialise again
+        before = {k: v.detach().clone() for k, v in model.named_parameters()}
+        data_batch = next(iter(runner.train_dataloader))
+        loop = runner.train_loop
+        model.train()
+        model.zero_grad()
+        for path in range(2):
+            get_supernet(model).set_arch(loop.sample_arch(path))
+            data = model.data_preprocessor(data_batch, True)
+            loss, _ = model.parse_losses(model(**data, mode='loss'))
+            loss.backward()
+        grads = {k: (p.grad.clone() if p.grad is not None else torch.zeros_like(p))
+                 for k, p in model.named_parameters()}
+        model.zero_grad()
+        runner.train()
+        assert runner.iter == 1
+        key = 'backbone.layers.5.expand.weight'
+        assert grads[key].abs().sum() > 0
+        for name, p in model.named_parameters():
+            torch.testing.assert_close(p.detach(), before[name] - grads[name], rtol=1e-4,
+                                       atol=1e-5, msg=name)
+
+    def test_resume_under_weights_only_default(self):
+        cfg = small_supernet_cfg(self.temp_dir.name)
+        self.build_runner(cfg).train()
+        ckpt = osp.join(self.temp_dir.name, 'epoch_1.pth')
+        # torch.load's weights-only default reads mmengine's checkpoint...
+        state = torch.load(ckpt)
+        assert 'message_hub' in state and state['meta']['epoch'] == 1
+        cfg2 = copy.deepcopy(cfg)
+        cfg2.train_cfg.max_epochs = 2
+        cfg2.resume = True
+        cfg2.load_from = ckpt
+        runner = self.build_runner(cfg2)
+        runner.train()
+        assert runner.epoch == 2 and runner.iter == 4
+
+    def test_weights_only_still_refuses_other_globals(self):
+        import pickle
+
+        import numpy as np
+        path = osp.join(self.temp_dir.name, 'evil.pth')
+        # np.ndarray is allowed, its methods are not (getattr is restricted)
+        for obj in (np.ndarray.tofile, pickle.PickleError('no')):
+            torch.save({'x': obj}, path)
+            with self.assertRaises(pickle.UnpicklingError):
+                torch.load(path)
+
+    def test_bf16_amp_on_cpu(self):
+        cfg = small_supernet_cfg(self.temp_dir.name)
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+        cfg.optim_wrapper.type = 'mmsgnas.BF16AmpOptimWrapper'
+        runner = self.build_runner(cfg)
+        runner.train()
+        assert runner.iter == 2
+        loss = runner.message_hub.get_scalar('train/loss').current()
+        assert 0 < loss < 10
