@@ -47,6 +47,11 @@ def merge_args(cfg: Config, args) -> Config:
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     cfg.launcher = args.launcher
+    dist_cfg = cfg.setdefault('env_cfg', ConfigDict()).setdefault('dist_cfg', ConfigDict())
+    if args.launcher != 'none' and not torch.cuda.is_available() \
+            and dist_cfg.get('backend', 'nccl') == 'nccl':
+        print('tools/train.py: no GPU, so the nccl backend cannot run; using gloo')
+        dist_cfg.backend = 'gloo'
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:

@@ -9,7 +9,7 @@ from .sgnas_net import SGNASNet
 BN_TENSORS = ('weight', 'bias', 'running_mean', 'running_var')
 
 
-def _strip(state_dict: dict, prefix: str) -> Dict[str, torch.Tensor]:
+def strip_prefix(state_dict: dict, prefix: str) -> Dict[str, torch.Tensor]:
     if 'state_dict' in state_dict:
         state_dict = state_dict['state_dict']
     if prefix and not any(k.startswith(prefix) for k in state_dict):
@@ -96,5 +96,5 @@ def load_from_supernet(net: SGNASNet, checkpoint: Union[str, dict],
     origin = checkpoint if isinstance(checkpoint, str) else '<state dict>'
     if isinstance(checkpoint, str):
         checkpoint = torch.load(checkpoint, map_location='cpu')
-    net.load_state_dict(static_state_dict(net, _strip(checkpoint, prefix), origin))
+    net.load_state_dict(static_state_dict(net, strip_prefix(checkpoint, prefix), origin))
     return net
