@@ -63,7 +63,6 @@ if ! "$PY" -c "import mmcv, mmcv.ops; assert mmcv.__version__ == '$MMCV_VERSION'
 fi
 
 log "installing mmpretrain, mmdet and the rest"
-"${PIP[@]}" -q "setuptools>=77.0.3"  # torch 2.14 asks for it; only the mmcv build needs <70
 "${PIP[@]}" -q -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt"
 "${PIP[@]}" -q --no-deps --no-build-isolation -e "$ROOT"
 "$PY" - <<'PY'

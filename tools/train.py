@@ -47,11 +47,8 @@ def merge_args(cfg: Config, args) -> Config:
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     cfg.launcher = args.launcher
-    dist_cfg = cfg.setdefault('env_cfg', ConfigDict()).setdefault('dist_cfg', ConfigDict())
-    if args.launcher != 'none' and not torch.cuda.is_available() \
-            and dist_cfg.get('backend', 'nccl') == 'nccl':
-        print('tools/train.py: no GPU, so the nccl backend cannot run; using gloo')
-        dist_cfg.backend = 'gloo'
+    if args.launcher != 'none' and not torch.cuda.is_available():
+        use_cpu_distributed(cfg)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
@@ -76,12 +73,34 @@ def merge_args(cfg: Config, args) -> Config:
         loader.update(cfg[field])
         if args.no_pin_memory:
             loader.pin_memory = False
-        if args.no_persistent_workers or not loader.get('num_workers', 0):
+        if args.no_persistent_workers:
             loader.persistent_workers = False
         cfg[field] = loader
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    for field in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        if cfg.get(field, None) is not None and not cfg[field].get('num_workers', 0):
+            cfg[field].persistent_workers = False  # torch refuses it without workers
     return cfg
+
+
+def use_cpu_distributed(cfg: Config) -> None:
+    """DDP without a GPU: gloo, and no device ids.
+
+    mmengine 0.10.7's pytorch launcher calls ``torch.cuda.set_device`` whatever the backend,
+    so the gloo process group is started here (the Runner then finds it started), and the
+    DDP wrapper gets ``device_ids=None`` as torch requires for CPU modules.
+    """
+    import torch.distributed as dist
+    dist_cfg = cfg.setdefault('env_cfg', ConfigDict()).setdefault('dist_cfg', ConfigDict())
+    if dist_cfg.get('backend', 'nccl') != 'gloo':
+        print('tools/train.py: no GPU, so the nccl backend cannot run; using gloo')
+        dist_cfg.backend = 'gloo'
+    if cfg.launcher == 'pytorch' and not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+    wrapper = cfg.get('model_wrapper_cfg', None) or ConfigDict(type='MMDistributedDataParallel')
+    wrapper.device_ids = None
+    cfg.model_wrapper_cfg = wrapper
 
 
 def main(argv=None) -> None:

@@ -19,8 +19,8 @@ model = dict(
         topk=(1, )),
 )
 
-max_epochs = 8
-train_cfg = dict(type='mmsgnas.SupernetTrainLoop', max_epochs=max_epochs, val_interval=4,
+max_epochs = 5
+train_cfg = dict(type='mmsgnas.SupernetTrainLoop', max_epochs=max_epochs, val_interval=5,
                  paths_per_iter=1)
 val_cfg = dict(type='mmsgnas.SubnetValLoop', num_random=2, seed=0)
 test_cfg = None

@@ -48,6 +48,9 @@ class FlopsTable:
         self.variant = variant
         self.input_size = input_size or default_input_size(variant)
         self.const, self.dw, self.pw = _measure(variant, self.input_size)
+        # float64 MFLOPs copies for the differentiable cost
+        self._dw_m = torch.tensor(self.dw, dtype=torch.float64) / 1e6
+        self._pw_m = torch.tensor(self.pw, dtype=torch.float64) / 1e6
 
     @classmethod
     @lru_cache(maxsize=None)
@@ -63,6 +66,18 @@ class FlopsTable:
             total += sum(self.dw[layer, KERNELS.index(k)] for k in kernels)
             total += self.pw[layer] * len(kernels) // NUM_SUBBLOCKS
         return int(total)
+
+    def soft_mflops(self, weights: torch.Tensor) -> torch.Tensor:
+        """Differentiable cost (eq. 9) in MFLOPs of soft weights ``(..., 19, 6, 4)`` over
+        (3, 5, 7, skip): depthwise costs linear in the kernel probabilities, pointwise costs
+        scaled by the expected share of active sub-blocks. Equals :meth:`mflops` for one-hot
+        weights of an architecture."""
+        dw = self._dw_m.to(weights.device, weights.dtype)
+        pw = self._pw_m.to(weights.device, weights.dtype)
+        depthwise = (weights[..., :len(KERNELS)] * dw[:, None, :]).sum((-1, -2, -3))
+        active = (1 - weights[..., -1]).sum(-1)  # (..., 19) expected e
+        pointwise = (active * pw / NUM_SUBBLOCKS).sum(-1)
+        return self.const / 1e6 + depthwise + pointwise
 
     def mflops(self, arch: Union[str, Sequence[str]]) -> float:
         return self.macs(arch) / 1e6

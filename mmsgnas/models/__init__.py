@@ -1,8 +1,9 @@
 from .export import load_from_supernet, static_state_dict
+from .sgnas_generator import SGNASGenerator
 from .sgnas_net import SGNASNet
 from .shadow_bn import ShadowBatchNorm
 from .unified_supernet import UnifiedSupernet
 
 __all__ = [
-    'SGNASNet', 'ShadowBatchNorm', 'UnifiedSupernet', 'load_from_supernet', 'static_state_dict'
+    'SGNASGenerator', 'SGNASNet', 'ShadowBatchNorm', 'UnifiedSupernet', 'load_from_supernet', 'static_state_dict'
 ]

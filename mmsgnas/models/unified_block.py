@@ -107,6 +107,26 @@ class UnifiedBlock(nn.Module):
         h = self.shadow_bn(F.conv2d(h, self.project.weight[:, :mid]), self.expansion)
         return h + x if self.residual else h
 
+    def forward_soft(self, x: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        """Soft forward for the generator: ``weights`` ``(6, 4)`` over (3, 5, 7, skip).
+
+        Each sub-block's output is the weighted sum of its kernel paths (the skip path adds
+        zeros); the shadow BN follows the rounded expected expansion rate. All six slices are
+        computed, so this costs the largest architecture plus two more depthwise convs.
+        """
+        width = self.in_channels
+        h = self.act(self.expand_bn(self.expand(x)))
+        # (6, 4) -> per-channel weights of each kernel path, (1, 6*C_in, 1, 1)
+        per_channel = weights[:, :len(KERNELS)].repeat_interleave(width, dim=0)
+        out = 0
+        for j, k in enumerate(KERNELS):
+            path = self.act(self.dw_bn[str(k)](self.dw[str(k)](h)))
+            out = out + path * per_channel[:, j].view(1, -1, 1, 1)
+        expected_e = (1 - weights[:, -1]).sum()
+        e = int(torch.clamp(torch.round(expected_e.detach()), 2, NUM_SUBBLOCKS))
+        h = self.shadow_bn(self.project(out), e)
+        return h + x if self.residual else h
+
     def extra_repr(self) -> str:
         return f'token={self.token!r}'
 

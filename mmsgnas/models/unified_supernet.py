@@ -82,6 +82,24 @@ class UnifiedSupernet(BaseModule):
             outs.append(self.head(x))
         return tuple(outs)
 
+    def forward_soft(self, x: torch.Tensor, arch_weights: torch.Tensor) -> Tuple[torch.Tensor]:
+        """Forward with soft architecture weights ``(19, 6, 4)`` over (3, 5, 7, skip) per
+        sub-block, as the generator trains it; returns the out-index features as
+        :meth:`forward` does. With one-hot weights it equals the hard forward of that
+        architecture (eval mode)."""
+        if arch_weights.shape != (len(self.layers), 6, 4):
+            raise ValueError(f'arch_weights has shape {tuple(arch_weights.shape)}, expected '
+                             f'({len(self.layers)}, 6, 4)')
+        x = self.stem(x.contiguous(memory_format=torch.channels_last))
+        outs = []
+        for i, block in enumerate(self.layers):
+            x = block.forward_soft(x, arch_weights[i])
+            if i in self.out_indices:
+                outs.append(x)
+        if 19 in self.out_indices:
+            outs.append(self.head(x))
+        return tuple(outs)
+
     def _freeze_stages(self) -> None:
         freeze_stages(self, self.frozen_stages)
 

@@ -1,0 +1,41 @@
+# Searching by generating on the embedded CIFAR-10 data: N targets in, N architectures out
+# (one generator forward), each evaluated with weights inherited from the supernet.
+#   python tools/test.py configs/sgnas/search.py work_dirs/generator/best_generator.pth
+# The baselines on the same evaluator, constraint and outputs (no generator checkpoint):
+#   python tools/test.py configs/sgnas/search.py \
+#       --cfg-options test_cfg.type=mmsgnas.EvolutionSearchLoop     (or RandomSearchLoop)
+_base_ = ['./generator.py']
+
+test_dataloader = dict(
+    _delete_=True,
+    batch_size=256,
+    num_workers=2,
+    dataset=dict(
+        type={{_base_.dataset_type}},
+        data_root={{_base_.data_root}},
+        ann_file='meta/val.txt',
+        data_prefix='train',
+        classes={{_base_.classes}},
+        pipeline={{_base_.test_pipeline}}),
+    sampler=dict(type='DefaultSampler', shuffle=False))
+test_evaluator = dict(_delete_=True, type='Accuracy', topk=(1, ))
+test_cfg = dict(
+    _delete_=True,
+    type='mmsgnas.GeneratorSearchLoop',
+    targets=[85, 95, 105, 115, 120],
+    calib_batches=0,
+    # BN recalibration (calib_batches > 0) reads the supernet's training split
+    calib_dataloader=dict(
+        batch_size=64,
+        num_workers=0,
+        dataset=dict(
+            type={{_base_.dataset_type}},
+            data_root={{_base_.data_root}},
+            ann_file='meta/train.txt',
+            data_prefix='train',
+            classes={{_base_.classes}},
+            pipeline={{_base_.test_pipeline}}),
+        sampler=dict(type='DefaultSampler', shuffle=True)),
+    num_background=100,
+    seed=0,
+    out_dir='search')

@@ -1,0 +1,164 @@
+"""Search loops: N targets in, N architectures out, evaluated and written the same way.
+
+``GeneratorSearchLoop`` generates all N in one batched forward; ``RandomSearchLoop`` and
+``EvolutionSearchLoop`` search each target separately with the same evaluator, the same
+constraint (FLOPs <= target) and the same outputs, so one config change compares them.
+"""
+import os.path as osp
+import time
+from abc import abstractmethod
+from typing import List, Optional, Sequence
+
+from mmengine.model import is_model_wrapper
+from mmengine.runner import BaseLoop
+
+from mmsgnas.models.sgnas_generator import targets_in
+from mmsgnas.registry import LOOPS
+from mmsgnas.search import SubnetEvaluator, repair, write_results
+from mmsgnas.search.evolution import evolution_search, random_search
+from mmsgnas.space import Arch, ArchSampler
+
+
+class _SearchLoop(BaseLoop):
+    """Shared part: targets, evaluator, background, outputs.
+
+    Args:
+        runner, dataloader: the runner and the evaluation split (``test_dataloader``).
+        evaluator: the runner's ``test_evaluator`` (mmengine requires one with a test loop);
+            the search counts top-1 itself on the cached split, so it is not used.
+        targets: FLOPs targets in MFLOPs (inside the space's range).
+        calib_batches: BN recalibration batches per architecture from
+            ``calib_dataloader`` (0: BN statistics as trained).
+        calib_dataloader: config of the calibration loader (training split).
+        num_background: random architectures evaluated as the plot's background.
+        seed: seed of the background (and of random / evolution search).
+        out_dir: output folder, relative to the work dir.
+    """
+    method = ''
+
+    def __init__(self, runner, dataloader, targets: Sequence[float], evaluator=None,
+                 calib_batches: int = 0,
+                 calib_dataloader: Optional[dict] = None, num_background: int = 100,
+                 seed: int = 0, out_dir: str = 'search') -> None:
+        super().__init__(runner, dataloader)
+        self.targets = list(targets)
+        self.calib_batches = calib_batches
+        self.calib_dataloader = calib_dataloader
+        self.num_background = num_background
+        self.seed = seed
+        self.out_dir = out_dir
+
+    @property
+    def model(self):
+        model = self.runner.model
+        return model.module if is_model_wrapper(model) else model
+
+    def build_evaluator(self) -> SubnetEvaluator:
+        calib = None
+        if self.calib_batches:
+            if self.calib_dataloader is None:
+                raise ValueError('calib_batches > 0 needs calib_dataloader (training split)')
+            calib = self.runner.build_dataloader(self.calib_dataloader)
+        return SubnetEvaluator(self.model.supernet, self.dataloader, calib, self.calib_batches)
+
+    @abstractmethod
+    def search(self, targets, evaluator) -> List[dict]:
+        """Rows ``dict(target, arch, repaired, top1)``, one per target, FLOPs <= target."""
+
+    def run(self) -> dict:
+        self.runner.call_hook('before_test')
+        self.runner.call_hook('before_test_epoch')
+        table = self.model.table
+        targets = targets_in(table, self.targets)
+        self.model.eval()
+        evaluator = self.build_evaluator()
+        start = time.perf_counter()
+        rows = self.search(targets, evaluator)
+        search_time = time.perf_counter() - start
+        for row in rows:
+            row['mflops'] = table.mflops(row['arch'])
+            row['params_m'] = self.params_m(row['arch'])
+            assert row['mflops'] <= row['target'] + 1e-9, row
+        background = []
+        for arch in ArchSampler(self.seed + 1).sample_many(self.num_background):
+            background.append(dict(mflops=table.mflops(arch), top1=evaluator.top1(arch)))
+        out = osp.join(self.runner.work_dir, self.out_dir)
+        paths = write_results(out, rows, background, self.method)
+        self.runner.logger.info('\n' + open(paths['md']).read())
+        self.runner.logger.info(f'{self.method} search: {len(rows)} architectures in '
+                                f'{search_time:.1f} s ({evaluator.num_evaluated} evaluations '
+                                f'in all); outputs in {out}: ' + ', '.join(paths.values()))
+        metrics = {f'{self.method}/top1_{r["target"]:g}M': r['top1'] for r in rows}
+        metrics[f'{self.method}/search_time_s'] = search_time
+        self.runner.call_hook('after_test_epoch', metrics=metrics)
+        self.runner.call_hook('after_test')
+        return metrics
+
+    def params_m(self, arch: Arch) -> float:
+        from mmsgnas.models import SGNASNet
+        backbone = self.model.supernet.backbone
+        net = SGNASNet(arch, backbone.variant, init_cfg=None)
+        head = self.model.supernet.head
+        return (sum(p.numel() for p in net.parameters()) +
+                sum(p.numel() for p in head.parameters())) / 1e6
+
+
+@LOOPS.register_module()
+class GeneratorSearchLoop(_SearchLoop):
+    """Searching by generating: all targets through the generator in one batched forward,
+    over-budget architectures repaired deterministically (and marked), then evaluated."""
+    method = 'generator'
+
+    def search(self, targets, evaluator) -> List[dict]:
+        rows = []
+        for target, arch in zip(targets, self.model.generate(targets)):
+            fixed, repaired = repair(arch, self.model.table, target)
+            rows.append(dict(target=target, arch=fixed, repaired=repaired,
+                             top1=evaluator.top1(fixed)))
+        return rows
+
+
+@LOOPS.register_module()
+class RandomSearchLoop(_SearchLoop):
+    """Per target: the best of ``num_candidates`` random architectures under the target.
+
+    Args:
+        num_candidates: evaluations per target.
+        max_tries: samples allowed per target to find them (bounded; an error says so).
+    """
+    method = 'random'
+
+    def __init__(self, *args, num_candidates: int = 50, max_tries: int = 100000, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.num_candidates = num_candidates
+        self.max_tries = max_tries
+
+    def search(self, targets, evaluator) -> List[dict]:
+        return [random_search(target, self.model.table, evaluator, self.num_candidates,
+                              self.max_tries, seed=self.seed + i)
+                for i, target in enumerate(targets)]
+
+
+@LOOPS.register_module()
+class EvolutionSearchLoop(_SearchLoop):
+    """Per target: SPOS-style evolution (population, top-k, mutation, crossover) under the
+    target, every candidate sampling bounded in tries.
+
+    Args:
+        population: population size.
+        generations: generations (evaluations per target = population * generations).
+        top_k: parents kept per generation.
+        mutation_prob: per-layer mutation probability.
+        max_tries: samples allowed per generation to fill the population.
+    """
+    method = 'evolution'
+
+    def __init__(self, *args, population: int = 10, generations: int = 5, top_k: int = 5,
+                 mutation_prob: float = 0.1, max_tries: int = 10000, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.params = dict(population=population, generations=generations, top_k=top_k,
+                           mutation_prob=mutation_prob, max_tries=max_tries)
+
+    def search(self, targets, evaluator) -> List[dict]:
+        return [evolution_search(target, self.model.table, evaluator, seed=self.seed + i,
+                                 **self.params) for i, target in enumerate(targets)]

@@ -1,0 +1,50 @@
+"""The SGNAS architecture generator: (target FLOPs, prior architecture) -> architecture logits."""
+import torch
+from torch import nn
+
+from mmsgnas.space import NUM_LAYERS, NUM_OPS
+from mmsgnas.space.arch import NUM_SUBBLOCKS
+
+CONSTRAINT_CHANNELS = 10
+HIDDEN = 32
+
+
+def conv3x3(in_channels: int, out_channels: int, bias: bool = False) -> nn.Conv2d:
+    return nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=bias)
+
+
+class ArchGenerator(nn.Module):
+    """The generator of the authors' released code (67,969 parameters).
+
+    The prior (a one-hot architecture) is a 1-channel ``19 x 24`` image; the normalised target
+    is broadcast to a ``10 x 19 x 24`` constant map. Constraint branch: 3 conv3x3 (10->32->32
+    ->32); prior branch: 2 conv3x3 (1->32->32); summed; a conv3x3 and a 3-conv3x3 body with a
+    residual from the summed features; a biased conv3x3 32->1 gives the logits. Hidden convs
+    have no bias, ReLU, no normalisation.
+
+    Shapes:
+        forward: target ``(N, )`` in [0, 1] (normalised over the training interval), prior
+        ``(N, 19, 6, 4)`` -> logits ``(N, 19, 6, 4)``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        relu = nn.ReLU(inplace=True)
+        self.constraint = nn.Sequential(
+            conv3x3(CONSTRAINT_CHANNELS, HIDDEN), relu, conv3x3(HIDDEN, HIDDEN), relu,
+            conv3x3(HIDDEN, HIDDEN), relu)
+        self.prior = nn.Sequential(conv3x3(1, HIDDEN), relu, conv3x3(HIDDEN, HIDDEN), relu)
+        self.stem = nn.Sequential(conv3x3(HIDDEN, HIDDEN), relu)
+        self.body = nn.Sequential(
+            conv3x3(HIDDEN, HIDDEN), relu, conv3x3(HIDDEN, HIDDEN), relu,
+            conv3x3(HIDDEN, HIDDEN), relu)
+        self.tail = conv3x3(HIDDEN, 1, bias=True)
+
+    def forward(self, target: torch.Tensor, prior: torch.Tensor) -> torch.Tensor:
+        n = prior.shape[0]
+        width = NUM_SUBBLOCKS * NUM_OPS
+        prior_map = prior.reshape(n, 1, NUM_LAYERS, width)
+        target_map = target.reshape(n, 1, 1, 1).expand(n, CONSTRAINT_CHANNELS, NUM_LAYERS, width)
+        x = self.constraint(target_map) + self.prior(prior_map)
+        h = self.body(self.stem(x)) + x
+        return self.tail(h).reshape(n, NUM_LAYERS, NUM_SUBBLOCKS, NUM_OPS)

@@ -1,0 +1,193 @@
+"""The architecture generator on a frozen supernet, as an mmengine model (Algorithm 1)."""
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+from mmengine.registry import MODELS as ROOT_MODELS
+
+from mmsgnas.flops import FlopsTable
+from mmsgnas.registry import MODELS
+from mmsgnas.search import PriorPool
+from mmsgnas.space import Arch, arch_to_onehot, decode, skip_mask
+from .arch_generator import ArchGenerator
+from .constraint_loss import constraint_loss
+
+
+@MODELS.register_module()
+class SGNASGenerator(BaseModel):
+    """Generator + frozen unified supernet + FLOPs table + prior pool.
+
+    Only the generator trains and is saved: the supernet (an mmpretrain classifier whose
+    backbone is a ``UnifiedSupernet``) comes from ``supernet_checkpoint``, stays in eval mode
+    with no gradients, and is left out of this model's state dict.
+
+    Args:
+        supernet: config of the supernet classifier (the supernet config's ``model``).
+        supernet_checkpoint: its trained checkpoint.
+        constraint_range: ``(C_L, C_H)`` in MFLOPs, the training interval of targets.
+        input_size: FLOPs-table input size (default: the variant's).
+        prior_pool_size: random architectures in the prior pool.
+        prior_seed: seed of the prior pool.
+        loss_weight: lambda of the constraint loss (MFLOPs^2 units).
+        loss_form: ``'asymmetric'`` (released code) or ``'symmetric'`` (paper).
+        over_weight, dead_zone: of the asymmetric loss.
+        tau: initial Gumbel-softmax temperature (the generator hook anneals it).
+        straight_through: compute the constraint loss on the FLOPs of the architecture the
+            logits decode to (argmax, forced sampling: what :meth:`generate` returns), with
+            the soft weights' gradient (straight-through), so the loss measures what
+            deployment returns; False uses the soft cost of eq. 9 as the paper does.
+    """
+
+    def __init__(self, supernet: dict, supernet_checkpoint: Optional[str],
+                 constraint_range: Sequence[float], input_size: Optional[int] = None,
+                 prior_pool_size: int = 100, prior_seed: int = 0, loss_weight: float = 3e-4,
+                 loss_form: str = 'asymmetric', over_weight: float = 1.2, dead_zone: float = 0.1,
+                 tau: float = 5.0, straight_through: bool = True,
+                 data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.supernet = ROOT_MODELS.build(supernet)
+        if supernet_checkpoint is not None:
+            load_supernet(self.supernet, supernet_checkpoint)
+        self.supernet.eval()
+        self.supernet.requires_grad_(False)
+        backbone = self.supernet.backbone
+        self.table = FlopsTable.get(backbone.variant, input_size)
+        low, high = map(float, constraint_range)
+        if not self.table.min_mflops <= low < high <= self.table.max_mflops:
+            raise ValueError(
+                f'constraint_range {tuple(constraint_range)} must be an increasing pair inside '
+                f'the space, [{self.table.min_mflops:.2f}, {self.table.max_mflops:.2f}] MFLOPs')
+        self.constraint_range = (low, high)
+        self.generator = ArchGenerator()
+        self.prior_pool = PriorPool.random(self.table, prior_pool_size, prior_seed)
+        # saved with the generator: the pool, and what the generator was trained for
+        self.register_buffer('prior_onehot', self.prior_pool.onehot.clone())
+        self.register_buffer('space_signature', self._signature())
+        self.loss_weight = loss_weight
+        self.loss_form = loss_form
+        self.over_weight = over_weight
+        self.dead_zone = dead_zone
+        self.tau = tau
+        self.straight_through = straight_through
+        self.target: Optional[float] = None
+        self._register_state_dict_hook(_drop_supernet)
+        self._register_load_state_dict_pre_hook(self._check_and_keep_supernet)
+        self.register_load_state_dict_post_hook(self._rebuild_prior_pool)
+
+    def _signature(self) -> torch.Tensor:
+        """Variant, input size, the FLOPs table and the constraint range, as numbers."""
+        t = self.table
+        return torch.tensor([float(t.variant == 'imagenet'), t.input_size, t.const,
+                             float(t.dw.sum()), float(t.pw.sum()), *self.constraint_range],
+                            dtype=torch.float64)
+
+    def train(self, mode: bool = True) -> 'SGNASGenerator':
+        super().train(mode)
+        self.supernet.eval()
+        return self
+
+    def normalise(self, targets: torch.Tensor) -> torch.Tensor:
+        low, high = self.constraint_range
+        return (targets - low) / (high - low)
+
+    def logits(self, targets: torch.Tensor) -> torch.Tensor:
+        """Generator logits ``(N, 19, 6, 4)`` for targets ``(N, )`` in MFLOPs."""
+        priors = self.prior_pool.nearest(targets).to(targets.device)
+        return self.generator(self.normalise(targets).float(), priors)
+
+    def soft_weights(self, logits: torch.Tensor, tau: Optional[float] = None) -> torch.Tensor:
+        """Gumbel-softmax architecture weights (skip impossible in sub-blocks 0 and 1)."""
+        logits = logits.masked_fill(skip_mask().to(logits.device), float('-inf'))
+        return F.gumbel_softmax(logits, tau=self.tau if tau is None else tau, hard=False, dim=-1)
+
+    @torch.no_grad()
+    def generate(self, targets: Union[Sequence[float], torch.Tensor]) -> List[Arch]:
+        """Argmax architectures for N targets (MFLOPs) in one batched forward."""
+        targets = torch.as_tensor(targets, dtype=torch.float64, device=self._device())
+        return decode(self.logits(targets))
+
+    def forward(self, inputs: torch.Tensor, data_samples=None, mode: str = 'loss'):
+        if mode != 'loss':
+            raise ValueError(f"SGNASGenerator supports mode='loss' only, got {mode!r} (use "
+                             f'generate() for architectures)')
+        if self.target is None:
+            raise RuntimeError('no target set: the generator train loop sets one per iteration')
+        target = torch.tensor([self.target], dtype=torch.float64, device=inputs.device)
+        logits = self.logits(target)
+        weights = self.soft_weights(logits)
+        feats = self.supernet.backbone.forward_soft(inputs, weights[0])
+        if self.supernet.with_neck:
+            feats = self.supernet.neck(feats)
+        ce = self.supernet.head.loss(feats, data_samples)['loss']
+        cost_weights = weights.double()
+        if self.straight_through:
+            # the FLOPs of what generate() would return, with the soft weights' gradient
+            hard = arch_to_onehot(decode(logits)[0]).to(cost_weights)[None]
+            cost_weights = hard - cost_weights.detach() + cost_weights
+        cost = self.table.soft_mflops(cost_weights)
+        loss_c = constraint_loss(cost, target, self.loss_form, self.over_weight, self.dead_zone)
+        return dict(loss_ce=ce, loss_constraint=self.loss_weight * loss_c.float(),
+                    cost=cost.detach().float().mean(), target=target.float().mean())
+
+    def _device(self) -> torch.device:
+        return next(self.generator.parameters()).device
+
+    def _check_and_keep_supernet(self, state_dict, prefix, *args) -> None:
+        """A generator checkpoint must hold a generator for this space and range; loading
+        it keeps the supernet this model was built with."""
+        if f'{prefix}generator.tail.weight' not in state_dict:
+            raise ValueError('the checkpoint holds no SGNAS generator (no generator.* '
+                             'weights): pass a checkpoint written by the generator training')
+        theirs = state_dict.get(f'{prefix}space_signature')
+        ours = self.space_signature
+        if theirs is None or theirs.shape != ours.shape or not torch.equal(theirs, ours):
+            raise ValueError(
+                'the generator checkpoint does not match this supernet / space: it was trained '
+                f'for {_describe(theirs)}, this model is {_describe(ours)}')
+        for key, value in self.supernet.state_dict().items():
+            state_dict.setdefault(f'{prefix}supernet.{key}', value)
+
+    def _rebuild_prior_pool(self, module, incompatible_keys) -> None:
+        self.prior_pool = PriorPool(self.table, decode(self.prior_onehot))
+
+
+def _describe(signature: Optional[torch.Tensor]) -> str:
+    if signature is None or signature.numel() != 7:
+        return 'an unknown space'
+    s = signature.tolist()
+    return (f"the {'imagenet' if s[0] else 'cifar'} space at {int(s[1])}px (table constant "
+            f'{int(s[2])} MACs), constraint range [{s[5]:g}, {s[6]:g}] MFLOPs')
+
+
+def _drop_supernet(module, state_dict, prefix, local_metadata) -> None:
+    for key in [k for k in state_dict if k.startswith(f'{prefix}supernet.')]:
+        del state_dict[key]
+
+
+def load_supernet(model: torch.nn.Module, checkpoint: str) -> None:
+    """Load a supernet checkpoint strictly, with errors that name the file."""
+    import os.path as osp
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'supernet checkpoint {checkpoint!r} does not exist (train one '
+                                f'with tools/train.py configs/sgnas/supernet.py)')
+    state = torch.load(checkpoint, map_location='cpu')
+    state = state.get('state_dict', state)
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if missing or unexpected:
+        raise ValueError(f'supernet checkpoint {checkpoint!r} does not match the supernet '
+                         f'config: missing {sorted(missing)[:5]}, unexpected '
+                         f'{sorted(unexpected)[:5]}')
+
+
+def targets_in(table: FlopsTable, targets: Sequence[float]) -> Tuple[float, ...]:
+    """Validate search targets (MFLOPs) against the space's feasible range."""
+    if len(targets) == 0:
+        raise ValueError('the list of targets is empty, expected at least one MFLOPs value')
+    low, high = table.min_mflops, table.max_mflops
+    bad = [t for t in targets if not low <= float(t) <= high]
+    if bad:
+        raise ValueError(f'target(s) {bad} MFLOPs outside the space: feasible range is '
+                         f'[{low:.2f}, {high:.2f}] MFLOPs ({table.variant}, '
+                         f'{table.input_size}px)')
+    return tuple(float(t) for t in targets)

@@ -1,0 +1,82 @@
+"""Search outputs: one architecture file each, a results table (CSV, Markdown), two plots."""
+import csv
+import json
+import os
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+from mmsgnas.space import format_arch
+
+COLUMNS = ('target', 'mflops', 'params_m', 'top1', 'repaired', 'arch', 'file')
+
+
+def write_results(out_dir: str, rows: List[dict],
+                  background: Optional[Sequence[Dict[str, float]]] = None,
+                  method: str = 'generator') -> Dict[str, str]:
+    """Write the search results of ``rows`` (dicts with target, arch, mflops, params, top1,
+    repaired) under ``out_dir``; returns the paths written.
+
+    Files: ``arch_<target>M.json`` per architecture (``{'arch': ..., ...}``, accepted by
+    ``SGNASNet(arch=path)`` and the downstream configs), ``results.csv``, ``results.md``,
+    ``target_vs_flops.png`` (paper Fig. 7a) and ``top1_vs_flops.png`` (Fig. 5/6a) with the
+    ``background`` architectures (dicts with mflops and top1) in grey.
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    for row in rows:
+        row['arch'] = format_arch(row['arch'])
+        row['file'] = osp.join(out_dir, f"arch_{row['target']:g}M.json")
+        with open(row['file'], 'w') as f:
+            json.dump({k: row[k] for k in COLUMNS if k != 'file'} | {'method': method}, f,
+                      indent=2)
+    paths = dict(csv=osp.join(out_dir, 'results.csv'), md=osp.join(out_dir, 'results.md'))
+    with open(paths['csv'], 'w', newline='') as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows({k: r[k] for k in COLUMNS} for r in rows)
+    with open(paths['md'], 'w') as f:
+        f.write(markdown_table(rows, method))
+    paths.update(plot(out_dir, rows, background, method))
+    return paths
+
+
+def markdown_table(rows: List[dict], method: str) -> str:
+    lines = [f'Search by {method}', '',
+             '| target (MFLOPs) | FLOPs (M) | params (M) | top-1 (%) | repaired | arch |',
+             '|---|---|---|---|---|---|']
+    for r in rows:
+        lines.append(f"| {r['target']:g} | {r['mflops']:.2f} | {r['params_m']:.2f} | "
+                     f"{r['top1']:.2f} | {'yes' if r['repaired'] else 'no'} | `{r['arch']}` |")
+    return '\n'.join(lines) + '\n'
+
+
+def plot(out_dir: str, rows: List[dict], background, method: str) -> Dict[str, str]:
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    paths = {}
+    targets = [r['target'] for r in rows]
+    flops = [r['mflops'] for r in rows]
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    lo, hi = min(targets + flops), max(targets + flops)
+    ax.plot([lo, hi], [lo, hi], '--', color='grey', lw=1, label='FLOPs = target')
+    ax.plot(targets, flops, 'o-', color='tab:blue', label=method)
+    ax.set_xlabel('target (MFLOPs)')
+    ax.set_ylabel('FLOPs of the architecture (M)')
+    ax.legend()
+    fig.tight_layout()
+    paths['target_plot'] = osp.join(out_dir, 'target_vs_flops.png')
+    fig.savefig(paths['target_plot'], dpi=120)
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(5, 4))
+    if background:
+        ax.scatter([b['mflops'] for b in background], [b['top1'] for b in background], s=8,
+                   color='lightgrey', label=f'{len(background)} random architectures')
+    ax.scatter(flops, [r['top1'] for r in rows], s=30, color='tab:red', zorder=3, label=method)
+    ax.set_xlabel('FLOPs (M)')
+    ax.set_ylabel('top-1 (%), supernet weights')
+    ax.legend()
+    fig.tight_layout()
+    paths['top1_plot'] = osp.join(out_dir, 'top1_vs_flops.png')
+    fig.savefig(paths['top1_plot'], dpi=120)
+    plt.close(fig)
+    return paths

@@ -1,0 +1,80 @@
+"""Top-1 of architectures with weights inherited from the supernet (the search's hot path)."""
+import copy
+from typing import Iterable, List, Optional, Sequence
+
+import torch
+from torch import nn
+from torch.nn.modules.batchnorm import _BatchNorm
+
+from mmsgnas.space import Arch
+
+
+class SubnetEvaluator:
+    """Evaluates architectures on a fixed split with the supernet's weights.
+
+    The split is read and preprocessed once and kept in memory, so each architecture costs
+    only its forward passes. Optionally BN statistics are recalibrated per architecture on
+    ``calib_batches`` training batches (then restored).
+
+    Args:
+        classifier: the supernet classifier (mmpretrain ``ImageClassifier`` whose backbone is
+            a ``UnifiedSupernet``).
+        dataloader: the evaluation split.
+        calib_dataloader: training batches for BN recalibration (None: BN as trained).
+        calib_batches: how many of them.
+    """
+
+    def __init__(self, classifier: nn.Module, dataloader: Iterable,
+                 calib_dataloader: Optional[Iterable] = None, calib_batches: int = 0) -> None:
+        self.classifier = classifier
+        self.batches = self._cache(dataloader)
+        self.calib = self._cache(calib_dataloader, calib_batches) if calib_batches else []
+        if calib_batches and len(self.calib) < calib_batches:
+            raise ValueError(f'BN recalibration asks for {calib_batches} batches, the '
+                             f'calibration loader has {len(self.calib)}')
+        self.num_evaluated = 0
+
+    def _cache(self, loader, limit: Optional[int] = None) -> List[tuple]:
+        cached = []
+        preprocessor = self.classifier.data_preprocessor
+        with torch.no_grad():
+            for i, batch in enumerate(loader):
+                if limit is not None and i >= limit:
+                    break
+                data = preprocessor(batch, False)
+                labels = torch.cat([s.gt_label for s in data['data_samples']])
+                cached.append((data['inputs'], labels))
+        return cached
+
+    @torch.no_grad()
+    def top1(self, arch: Arch) -> float:
+        backbone = self.classifier.backbone
+        backbone.set_arch(arch)
+        saved = self._recalibrate() if self.calib else None
+        self.classifier.eval()
+        correct = total = 0
+        for inputs, labels in self.batches:
+            logits = self.classifier(inputs, mode='tensor')
+            correct += (logits.argmax(1) == labels).sum().item()
+            total += labels.numel()
+        if saved is not None:
+            self.classifier.load_state_dict(saved)
+        self.num_evaluated += 1
+        return 100.0 * correct / total
+
+    def top1_many(self, archs: Sequence[Arch]) -> List[float]:
+        return [self.top1(a) for a in archs]
+
+    def _recalibrate(self) -> dict:
+        saved = copy.deepcopy(self.classifier.state_dict())
+        bns = [m for m in self.classifier.modules() if isinstance(m, _BatchNorm)]
+        momenta = [bn.momentum for bn in bns]
+        for bn in bns:
+            bn.reset_running_stats()
+            bn.momentum = None  # cumulative average over the calibration batches
+        self.classifier.train()
+        for inputs, _ in self.calib:
+            self.classifier(inputs, mode='tensor')
+        for bn, momentum in zip(bns, momenta):
+            bn.momentum = momentum
+        return saved
