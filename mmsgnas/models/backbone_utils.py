@@ -1,6 +1,7 @@
 """What the supernet and the static net share as mmpretrain backbones."""
-from typing import Sequence, Tuple
+from typing import Callable, Sequence, Tuple
 
+import torch
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
@@ -41,3 +42,20 @@ def set_norm_eval(net: nn.Module) -> None:
     for m in net.modules():
         if isinstance(m, _BatchNorm):
             m.eval()
+
+
+def forward_outputs(net: nn.Module, x: torch.Tensor,
+                    run_block: Callable[[int, nn.Module, torch.Tensor], torch.Tensor]
+                    ) -> Tuple[torch.Tensor, ...]:
+    """Stem, the 19 blocks (each through ``run_block(index, block, x)``), head; returns the
+    outputs of ``net.out_indices`` (19 is the head)."""
+    # channels-last makes depthwise convs (and their backward) several times faster on CPU
+    x = net.stem(x.contiguous(memory_format=torch.channels_last))
+    outs = []
+    for i, block in enumerate(net.layers):
+        x = run_block(i, block, x)
+        if i in net.out_indices:
+            outs.append(x)
+    if NUM_OUTPUTS - 1 in net.out_indices:
+        outs.append(net.head(x))
+    return tuple(outs)

@@ -7,8 +7,8 @@ from torch import nn
 
 from mmsgnas.registry import MODELS
 from mmsgnas.space import Arch, format_arch, get_arch, layer_kernels
-from .backbone_utils import (check_frozen_stages, check_out_indices, freeze_stages,
-                             set_norm_eval)
+from .backbone_utils import (check_frozen_stages, check_out_indices, forward_outputs,
+                             freeze_stages, set_norm_eval)
 from .macro import STEM_CHANNELS, build_head, build_stem, layer_specs
 from .sgnas_block import SGNASBlock, build_se
 from .unified_supernet import DEFAULT_INIT_CFG
@@ -63,16 +63,7 @@ class SGNASNet(BaseModule):
         self._freeze_stages()
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        # channels-last makes depthwise convs (and their backward) several times faster
-        x = self.stem(x.contiguous(memory_format=torch.channels_last))
-        outs = []
-        for i, block in enumerate(self.layers):
-            x = block(x)
-            if i in self.out_indices:
-                outs.append(x)
-        if 19 in self.out_indices:
-            outs.append(self.head(x))
-        return tuple(outs)
+        return forward_outputs(self, x, lambda i, block, h: block(h))
 
     def _freeze_stages(self) -> None:
         freeze_stages(self, self.frozen_stages)

@@ -7,8 +7,8 @@ from torch import nn
 
 from mmsgnas.registry import MODELS
 from mmsgnas.space import Arch, parse_arch
-from .backbone_utils import (check_frozen_stages, check_out_indices, freeze_stages,
-                             set_norm_eval)
+from .backbone_utils import (check_frozen_stages, check_out_indices, forward_outputs,
+                             freeze_stages, set_norm_eval)
 from .macro import build_head, build_stem, layer_specs
 from .unified_block import UnifiedBlock
 
@@ -71,16 +71,7 @@ class UnifiedSupernet(BaseModule):
         return arch
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        # channels-last makes depthwise convs (and their backward) several times faster
-        x = self.stem(x.contiguous(memory_format=torch.channels_last))
-        outs = []
-        for i, block in enumerate(self.layers):
-            x = block(x)
-            if i in self.out_indices:
-                outs.append(x)
-        if 19 in self.out_indices:
-            outs.append(self.head(x))
-        return tuple(outs)
+        return forward_outputs(self, x, lambda i, block, h: block(h))
 
     def forward_soft(self, x: torch.Tensor, arch_weights: torch.Tensor) -> Tuple[torch.Tensor]:
         """Forward with soft architecture weights ``(19, 6, 4)`` over (3, 5, 7, skip) per
@@ -90,15 +81,8 @@ class UnifiedSupernet(BaseModule):
         if arch_weights.shape != (len(self.layers), 6, 4):
             raise ValueError(f'arch_weights has shape {tuple(arch_weights.shape)}, expected '
                              f'({len(self.layers)}, 6, 4)')
-        x = self.stem(x.contiguous(memory_format=torch.channels_last))
-        outs = []
-        for i, block in enumerate(self.layers):
-            x = block.forward_soft(x, arch_weights[i])
-            if i in self.out_indices:
-                outs.append(x)
-        if 19 in self.out_indices:
-            outs.append(self.head(x))
-        return tuple(outs)
+        return forward_outputs(self, x,
+                               lambda i, block, h: block.forward_soft(h, arch_weights[i]))
 
     def _freeze_stages(self) -> None:
         freeze_stages(self, self.frozen_stages)
