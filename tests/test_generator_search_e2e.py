@@ -1,0 +1,101 @@
+"""Generator training and search under the real Runner, on a few embedded images."""
+import copy
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.testing import RunnerTestCase
+
+from conftest import REPO
+from mmsgnas.flops import FlopsTable
+from mmsgnas.space import get_arch
+
+
+def small(cfg: Config, work_dir: str, supernet_ckpt: str) -> Config:
+    cfg.work_dir = work_dir
+    cfg.model.supernet_checkpoint = supernet_ckpt
+    for name in ('train_dataloader', 'test_dataloader'):
+        if cfg.get(name):
+            cfg[name].update(num_workers=0, persistent_workers=False, batch_size=16)
+            cfg[name].dataset.indices = 32
+    cfg.train_cfg.max_epochs = 1
+    cfg.log_level = 'WARNING'
+    cfg.env_cfg = dict(dist_cfg=dict(backend='gloo'))
+    return cfg
+
+
+@pytest.mark.slow
+class TestGeneratorSearch(RunnerTestCase):
+
+    def setUp(self):
+        super().setUp()
+        init_default_scope('mmpretrain')
+        from mmpretrain.registry import MODELS
+        supernet_cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', 'supernet.py'))
+        self.supernet_ckpt = osp.join(self.temp_dir.name, 'supernet.pth')
+        torch.save({'state_dict': MODELS.build(supernet_cfg.model).state_dict()},
+                   self.supernet_ckpt)
+
+    def cfg(self, name: str) -> Config:
+        return small(Config.fromfile(osp.join(REPO, 'configs', 'sgnas', name)),
+                     self.temp_dir.name, self.supernet_ckpt)
+
+    def test_train_then_search(self):
+        runner = self.build_runner(self.cfg('generator.py'))
+        runner.train()
+        best = osp.join(self.temp_dir.name, 'best_generator.pth')
+        assert osp.isfile(best)
+        assert -1 <= runner.message_hub.get_scalar('generator/kendall_tau').current() <= 1
+        state = torch.load(best)['state_dict']
+        assert not any(k.startswith('supernet.') for k in state)  # only the generator
+        assert sum(v.numel() for k, v in state.items() if k.startswith('generator.')) == 67969
+
+        cfg = self.cfg('search.py')
+        cfg.load_from = best
+        cfg.test_cfg.update(targets=[60, 90, 120], num_background=3)
+        metrics = self.build_runner(cfg).test()
+        assert set(metrics) >= {'generator/top1_60M', 'generator/top1_120M'}
+        out = osp.join(self.temp_dir.name, 'search')
+        table = FlopsTable.get('cifar')
+        files = sorted(glob.glob(osp.join(out, 'arch_*M.json')))
+        assert len(files) == 3
+        for f in files:
+            target = float(osp.basename(f)[5:-6])
+            assert table.mflops(get_arch(f)) <= target
+        for name in ('results.csv', 'results.md', 'target_vs_flops.png', 'top1_vs_flops.png'):
+            assert osp.getsize(osp.join(out, name)) > 0
+
+        # the baselines: one config change, same outputs
+        cfg = copy.deepcopy(cfg)
+        cfg.load_from = None
+        cfg.test_cfg.update(type='mmsgnas.RandomSearchLoop', num_candidates=2, targets=[90],
+                            out_dir='random', num_background=0)
+        assert 'random/top1_90M' in self.build_runner(cfg).test()
+
+    def test_bad_inputs(self):
+        cfg = self.cfg('search.py')
+        cfg.test_cfg.targets = [30, 90]
+        with self.assertRaisesRegex(ValueError, r'outside the space: feasible range is'):
+            self.build_runner(cfg).test()
+        cfg.test_cfg.targets = []
+        with self.assertRaisesRegex(ValueError, 'list of targets is empty'):
+            self.build_runner(cfg).test()
+        cfg = self.cfg('generator.py')
+        cfg.model.supernet_checkpoint = osp.join(self.temp_dir.name, 'missing.pth')
+        with self.assertRaisesRegex(FileNotFoundError, 'supernet checkpoint .* does not exist'):
+            self.build_runner(cfg)
+        # a generator trained for another constraint range does not load
+        cfg = self.cfg('generator.py')
+        cfg.model.constraint_range = (60.0, 100.0)
+        runner = self.build_runner(cfg)
+        runner.train()
+        cfg = self.cfg('search.py')
+        cfg.load_from = osp.join(self.temp_dir.name, 'best_generator.pth')
+        with self.assertRaisesRegex(ValueError, 'generator checkpoint does not match'):
+            self.build_runner(cfg).test()
+        cfg.load_from = self.supernet_ckpt
+        with self.assertRaisesRegex(ValueError, 'holds no SGNAS generator'):
+            self.build_runner(cfg).test()
