@@ -23,3 +23,13 @@ def test_table_range_and_cache():
     assert 51 < cifar.min_mflops < 52 and 171 < cifar.max_mflops < 172
     other = FlopsTable.get('imagenet', 192)
     assert other.input_size == 192 and other.max_mflops < table.max_mflops
+
+
+@pytest.mark.parametrize('name, mflops, params_m', [('SGNAS-A', 373, 6.0), ('SGNAS-B', 326, 5.5),
+                                                    ('SGNAS-C', 281, 4.7)])
+def test_published_nets_with_se_and_hswish(name, mflops, params_m):
+    """The paper's figures: FLOPs include the SE convs, params the SE and the classifier."""
+    from tools.get_flops import main
+    result = main([name, '--with-se', '--act', 'HSwish'])
+    assert abs(result['mflops'] - mflops) <= 1.0
+    assert round(result['params_with_classifier'] / 1e6, 1) == params_m
