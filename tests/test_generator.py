@@ -5,8 +5,7 @@ from mmsgnas.flops import FlopsTable
 from mmsgnas.models import UnifiedSupernet
 from mmsgnas.models.arch_generator import ArchGenerator
 from mmsgnas.models.constraint_loss import constraint_loss
-from mmsgnas.models.sgnas_generator import targets_in
-from mmsgnas.search import PriorPool
+from mmsgnas.search import PriorPool, targets_in
 from mmsgnas.space import ArchSampler, arch_to_onehot, decode, get_arch, skip_mask
 
 

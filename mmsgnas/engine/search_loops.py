@@ -12,9 +12,8 @@ from typing import List, Optional, Sequence
 from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop
 
-from mmsgnas.models.sgnas_generator import targets_in
 from mmsgnas.registry import LOOPS
-from mmsgnas.search import SubnetEvaluator, repair, write_results
+from mmsgnas.search import SubnetEvaluator, repair, targets_in, write_results
 from mmsgnas.search.evolution import evolution_search, random_search
 from mmsgnas.space import Arch, ArchSampler
 

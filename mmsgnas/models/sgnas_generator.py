@@ -1,5 +1,5 @@
 """The architecture generator on a frozen supernet, as an mmengine model (Algorithm 1)."""
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Union
 
 import torch
 import torch.nn.functional as F
@@ -178,16 +178,3 @@ def load_supernet(model: torch.nn.Module, checkpoint: str) -> None:
         raise ValueError(f'supernet checkpoint {checkpoint!r} does not match the supernet '
                          f'config: missing {sorted(missing)[:5]}, unexpected '
                          f'{sorted(unexpected)[:5]}')
-
-
-def targets_in(table: FlopsTable, targets: Sequence[float]) -> Tuple[float, ...]:
-    """Validate search targets (MFLOPs) against the space's feasible range."""
-    if len(targets) == 0:
-        raise ValueError('the list of targets is empty, expected at least one MFLOPs value')
-    low, high = table.min_mflops, table.max_mflops
-    bad = [t for t in targets if not low <= float(t) <= high]
-    if bad:
-        raise ValueError(f'target(s) {bad} MFLOPs outside the space: feasible range is '
-                         f'[{low:.2f}, {high:.2f}] MFLOPs ({table.variant}, '
-                         f'{table.input_size}px)')
-    return tuple(float(t) for t in targets)

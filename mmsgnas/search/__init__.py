@@ -3,8 +3,9 @@ from .prior_pool import PriorPool
 from .repair import repair, shrink_moves
 from .report import write_results
 from .subnet_evaluator import SubnetEvaluator
+from .targets import targets_in
 
 __all__ = [
     'PriorPool', 'SubnetEvaluator', 'evolution_search', 'random_search', 'repair',
-    'shrink_moves', 'write_results'
+    'shrink_moves', 'targets_in', 'write_results'
 ]

@@ -16,7 +16,7 @@ from torch import nn
 from mmsgnas.flops import FlopsTable
 from mmsgnas.models import SGNASNet, UnifiedSupernet
 from mmsgnas.models.macro import HEAD_CHANNELS, default_input_size
-from mmsgnas.space import format_arch, largest_arch, smallest_arch
+from mmsgnas.space import largest_arch, smallest_arch
 
 ARCHS = {
     'smallest': smallest_arch(),
