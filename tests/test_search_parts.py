@@ -5,7 +5,8 @@ import pytest
 
 from mmsgnas.flops import FlopsTable
 from mmsgnas.models import SGNASNet
-from mmsgnas.search import evolution_search, random_search, repair, shrink_moves, write_results
+from mmsgnas.search import (evolution_search, fill, fit_budget, grow_moves, random_search, repair,
+                            shrink_moves, write_results)
 from mmsgnas.space import ArchSampler, largest_arch, parse_arch, smallest_arch
 
 
@@ -41,6 +42,30 @@ def test_shrink_moves_lower_flops():
     for m in shrink_moves(arch):
         assert table.mflops(m) < table.mflops(arch)
     assert shrink_moves(smallest_arch()) == []
+
+
+def test_grow_moves_raise_flops():
+    table = FlopsTable.get('cifar')
+    arch = ArchSampler(4).sample()
+    for m in grow_moves(arch):
+        assert table.mflops(m) > table.mflops(arch)
+    assert grow_moves(largest_arch()) == []
+
+
+@pytest.mark.parametrize('seed', range(4))
+def test_fit_budget_lands_within_tolerance_under_target(seed):
+    table = FlopsTable.get('cifar')
+    arch = ArchSampler(seed).sample()
+    for target in (60.0, 90.0, 120.0, 160.0):
+        fitted, action = fit_budget(arch, table, target, tolerance=0.01)
+        assert 0.99 * target <= table.mflops(fitted) <= target
+        over = table.mflops(arch) > target
+        assert action.startswith('shrunk') == over
+        assert fit_budget(arch, table, target, 0.01) == (fitted, action)  # deterministic
+    # no growing asked: an under-budget architecture stays as it is
+    assert fit_budget(arch, table, 170.0, tolerance=None) == (arch, 'no')
+    with pytest.raises(ValueError, match='repair it first'):
+        fill(largest_arch(), table, 100.0)
 
 
 @pytest.mark.parametrize('search', ['random', 'evolution'])

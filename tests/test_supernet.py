@@ -98,3 +98,17 @@ def test_parameter_count_is_that_of_one_unified_supernet():
     # operation (the paper's point)
     n = sum(p.numel() for p in make('imagenet').parameters())
     assert 4.0e6 < n < 4.5e6, n
+
+
+@pytest.mark.parametrize('zero_init', [False, True])
+def test_zero_init_residual_starts_residual_blocks_as_identity(zero_init):
+    net = UnifiedSupernet('cifar', arch='SGNAS-A', zero_init_residual=zero_init,
+                          out_indices=tuple(range(19)))
+    net.init_weights()
+    net.eval()
+    residual = [i for i, block in enumerate(net.layers) if block.residual]
+    assert residual, 'the macro has residual blocks'
+    feats = net(torch.randn(2, 3, 32, 32))
+    for i in residual:
+        same = torch.equal(feats[i], feats[i - 1])
+        assert same == zero_init

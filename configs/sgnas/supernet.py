@@ -20,15 +20,20 @@ model = dict(
 )
 
 max_epochs = 5
-train_cfg = dict(type='mmsgnas.SupernetTrainLoop', max_epochs=max_epochs, val_interval=5,
+train_cfg = dict(type='mmsgnas.SupernetTrainLoop', max_epochs=max_epochs, val_interval=max_epochs,
                  paths_per_iter=1)
 val_cfg = dict(type='mmsgnas.SubnetValLoop', num_random=2, seed=0)
 test_cfg = None
 test_dataloader = None
 test_evaluator = None
 
-# released recipe (SGD, cosine per iteration, wd 4e-4, label smoothing 0.1), lr scaled to
-# batch 64 and a short warm-up for the short schedule
+# batch 32 (measured: twice the updates of batch 64 in less time on 2 cores, 14.4 % vs
+# 12.4 % largest-subnet top-1 after 5 epochs); one loader worker leaves the cores to training
+train_dataloader = dict(batch_size=32, num_workers=1)
+val_dataloader = dict(num_workers=1)
+
+# released recipe (SGD, cosine per iteration, wd 4e-4, label smoothing 0.1), a short warm-up
+# for the short schedule
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=4e-4, nesterov=True))
 param_scheduler = [
@@ -37,13 +42,13 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', by_epoch=True, begin=1, end=max_epochs, eta_min=1e-4,
          convert_to_iter_based=True),
 ]
-auto_scale_lr = dict(base_batch_size=64, enable=False)
+auto_scale_lr = dict(base_batch_size=32, enable=False)
 
 # single-path training leaves the inactive kernels' parameters out of each iteration
 model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)
 
 default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=16),
+    logger=dict(type='LoggerHook', interval=32),
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2,
                     save_best='largest/accuracy/top1', rule='greater'),
 )

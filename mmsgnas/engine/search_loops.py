@@ -13,7 +13,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop
 
 from mmsgnas.registry import LOOPS
-from mmsgnas.search import SubnetEvaluator, repair, targets_in, write_results
+from mmsgnas.search import SubnetEvaluator, fit_budget, targets_in, write_results
 from mmsgnas.search.evolution import evolution_search, random_search
 from mmsgnas.space import Arch, ArchSampler
 
@@ -105,13 +105,25 @@ class _SearchLoop(BaseLoop):
 @LOOPS.register_module()
 class GeneratorSearchLoop(_SearchLoop):
     """Searching by generating: all targets through the generator in one batched forward,
-    over-budget architectures repaired deterministically (and marked), then evaluated."""
+    then fitted to the budget deterministically (recorded in ``repaired``): an architecture
+    over its target is shrunk until it fits; one more than ``fill_tolerance`` under it is
+    grown while it fits (``fill_tolerance=None`` keeps under-budget ones as generated).
+
+    Args:
+        fill_tolerance: relative gap under the target left unfilled (default 1 %).
+    """
     method = 'generator'
+
+    def __init__(self, *args, fill_tolerance: Optional[float] = 0.01, **kwargs):
+        super().__init__(*args, **kwargs)
+        if fill_tolerance is not None and not 0 <= fill_tolerance < 1:
+            raise ValueError(f'fill_tolerance must be None or in [0, 1), got {fill_tolerance}')
+        self.fill_tolerance = fill_tolerance
 
     def search(self, targets, evaluator) -> List[dict]:
         rows = []
         for target, arch in zip(targets, self.model.generate(targets)):
-            fixed, repaired = repair(arch, self.model.table, target)
+            fixed, repaired = fit_budget(arch, self.model.table, target, self.fill_tolerance)
             rows.append(dict(target=target, arch=fixed, repaired=repaired,
                              top1=evaluator.top1(fixed)))
         return rows

@@ -6,7 +6,7 @@ from mmengine.model import BaseModule
 from torch import nn
 
 from mmsgnas.registry import MODELS
-from mmsgnas.space import Arch, parse_arch
+from mmsgnas.space import Arch, get_arch
 from .backbone_utils import (check_frozen_stages, check_out_indices, forward_outputs,
                              freeze_stages, set_norm_eval)
 from .macro import build_head, build_stem, layer_specs
@@ -34,6 +34,9 @@ class UnifiedSupernet(BaseModule):
         norm_eval: keep every BN in eval mode during training.
         norm_cfg: norm layer config.
         act_cfg: activation config.
+        zero_init_residual: start every residual block as the identity (its shadow BNs'
+            weights zero), so early single-path updates of random paths disturb less.
+            Skipped when ``init_cfg`` loads a pretrained checkpoint.
         init_cfg: initialisation config.
 
     Shapes:
@@ -44,9 +47,11 @@ class UnifiedSupernet(BaseModule):
     def __init__(self, variant: str = 'imagenet', arch: Union[str, Sequence[str], None] = None,
                  out_indices: Sequence[int] = (19, ), frozen_stages: int = -1,
                  norm_eval: bool = False, norm_cfg: dict = dict(type='BN'),
-                 act_cfg: dict = dict(type='ReLU6'), init_cfg=DEFAULT_INIT_CFG) -> None:
+                 act_cfg: dict = dict(type='ReLU6'), zero_init_residual: bool = False,
+                 init_cfg=DEFAULT_INIT_CFG) -> None:
         super().__init__(init_cfg=init_cfg)
         self.variant = variant
+        self.zero_init_residual = zero_init_residual
         self.specs = layer_specs(variant)
         self.out_indices = check_out_indices(out_indices)
         self.frozen_stages = check_frozen_stages(frozen_stages)
@@ -64,7 +69,7 @@ class UnifiedSupernet(BaseModule):
 
     def set_arch(self, arch: Union[str, Sequence[str]]) -> Arch:
         """Activate an architecture (validated); returns it as a tuple of tokens."""
-        arch = parse_arch(arch)
+        arch = get_arch(arch)
         for block, token in zip(self.layers, arch):
             block.set_token(token)
         self.arch = arch
@@ -83,6 +88,15 @@ class UnifiedSupernet(BaseModule):
                              f'({len(self.layers)}, 6, 4)')
         return forward_outputs(self, x,
                                lambda i, block, h: block.forward_soft(h, arch_weights[i]))
+
+    def init_weights(self) -> None:
+        super().init_weights()
+        pretrained = isinstance(self.init_cfg, dict) and self.init_cfg.get('type') == 'Pretrained'
+        if self.zero_init_residual and not pretrained:
+            for block in self.layers:
+                if block.residual:
+                    for bn in block.shadow_bn.bns:
+                        nn.init.zeros_(bn.weight)
 
     def _freeze_stages(self) -> None:
         freeze_stages(self, self.frozen_stages)

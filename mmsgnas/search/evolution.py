@@ -36,7 +36,7 @@ def random_search(target: float, table: FlopsTable, evaluator, num_candidates: i
         raise _feasibility_error(target, num_candidates, len(archs), max_tries, table)
     scored = [(evaluator.top1(a), a) for a in archs]
     top1, arch = max(scored, key=lambda s: s[0])
-    return dict(target=target, arch=arch, repaired=False, top1=top1)
+    return dict(target=target, arch=arch, repaired='no', top1=top1)
 
 
 def mutate(arch: Arch, rng: random.Random, prob: float) -> Arch:
@@ -82,4 +82,4 @@ def evolution_search(target: float, table: FlopsTable, evaluator, population: in
             raise _feasibility_error(target, population, len(new), max_tries, table)
         scored += [(evaluator.top1(a), a) for a in new]
     top1, arch = max(scored, key=lambda s: s[0])
-    return dict(target=target, arch=arch, repaired=False, top1=top1)
+    return dict(target=target, arch=arch, repaired='no', top1=top1)

@@ -1,5 +1,5 @@
-"""Deterministic repair of an over-budget architecture."""
-from typing import List, Tuple
+"""Deterministic budget fitting: shrink an over-budget architecture, grow an under-budget one."""
+from typing import List, Optional, Tuple
 
 from mmsgnas.flops import FlopsTable
 from mmsgnas.space import Arch, layer_kernels
@@ -7,6 +7,8 @@ from mmsgnas.space.arch import make_token
 from mmsgnas.space.arch import MIN_EXPANSION
 
 SHRINK = {7: 5, 5: 3}
+GROW = {3: 5, 5: 7}
+MAX_STEPS = 19 * (6 * 2 + 4) + 1  # kernel steps and sub-block changes: each move is one
 
 
 def shrink_moves(arch: Arch) -> List[Arch]:
@@ -39,7 +41,7 @@ def repair(arch: Arch, table: FlopsTable, target: float) -> Tuple[Arch, bool]:
         raise ValueError(f'target {target} MFLOPs is below the smallest architecture '
                          f'({table.min_mflops:.2f} MFLOPs): infeasible')
     repaired = False
-    for _ in range(19 * (6 * 2 + 4) + 1):
+    for _ in range(MAX_STEPS):
         if table.mflops(arch) <= target:
             return arch, repaired
         scored = [(table.mflops(m), m) for m in shrink_moves(arch)]
@@ -47,3 +49,52 @@ def repair(arch: Arch, table: FlopsTable, target: float) -> Tuple[Arch, bool]:
         arch = max(fitting, key=lambda s: s[0])[1] if fitting else min(scored)[1]
         repaired = True
     raise RuntimeError('repair did not converge')  # unreachable: moves are finite
+
+
+def grow_moves(arch: Arch) -> List[Arch]:
+    """Every architecture one step larger: one kernel 3->5 or 5->7, or a 3x3 sub-block
+    appended to a layer (while e < 6). Each strictly raises FLOPs."""
+    moves = []
+    for layer, token in enumerate(arch):
+        kernels = layer_kernels(token)
+        for b, k in enumerate(kernels):
+            if k in GROW:
+                larger = kernels[:b] + [GROW[k]] + kernels[b + 1:]
+                moves.append(arch[:layer] + (make_token(larger), ) + arch[layer + 1:])
+        if len(kernels) < len(token):
+            moves.append(arch[:layer] + (make_token(kernels + [3]), ) + arch[layer + 1:])
+    return moves
+
+
+def fill(arch: Arch, table: FlopsTable, target: float,
+         tolerance: float = 0.01) -> Tuple[Arch, bool]:
+    """Grow ``arch`` (FLOPs <= ``target``) while it is more than ``tolerance`` (relative)
+    under the budget: each step takes the move that fits with the most FLOPs. Moves strictly
+    raise FLOPs and the largest architecture has none, so the loop is bounded. Returns the
+    architecture (still <= ``target``) and whether it was changed."""
+    if table.mflops(arch) > target:
+        raise ValueError(f'fill needs an architecture within the budget: '
+                         f'{table.mflops(arch):.2f} > {target} MFLOPs (repair it first)')
+    grown = False
+    for _ in range(MAX_STEPS):
+        if table.mflops(arch) >= (1.0 - tolerance) * target:
+            break
+        fitting = [(table.mflops(m), m) for m in grow_moves(arch)]
+        fitting = [s for s in fitting if s[0] <= target]
+        if not fitting:
+            break
+        arch = max(fitting, key=lambda s: s[0])[1]
+        grown = True
+    return arch, grown
+
+
+def fit_budget(arch: Arch, table: FlopsTable, target: float,
+               tolerance: Optional[float] = 0.01) -> Tuple[Arch, str]:
+    """Repair (shrink) if over ``target``, then fill (grow) to within ``tolerance`` of it
+    (``None``: no growing). Returns the architecture and what was done: ``'no'``,
+    ``'shrunk'``, ``'grown'`` or ``'shrunk+grown'``."""
+    arch, shrunk = repair(arch, table, target)
+    grown = False
+    if tolerance is not None:
+        arch, grown = fill(arch, table, target, tolerance)
+    return arch, '+'.join(a for a, done in (('shrunk', shrunk), ('grown', grown)) if done) or 'no'

@@ -45,7 +45,7 @@ def markdown_table(rows: List[dict], method: str) -> str:
              '|---|---|---|---|---|---|']
     for r in rows:
         lines.append(f"| {r['target']:g} | {r['mflops']:.2f} | {r['params_m']:.2f} | "
-                     f"{r['top1']:.2f} | {'yes' if r['repaired'] else 'no'} | `{r['arch']}` |")
+                     f"{r['top1']:.2f} | {r['repaired']} | `{r['arch']}` |")
     return '\n'.join(lines) + '\n'
 
 
