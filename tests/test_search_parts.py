@@ -98,3 +98,22 @@ def test_report_files(tmp_path):
     assert parse_arch(content['arch']) == archs[0]
     net = SGNASNet(rows[0]['file'], 'cifar', init_cfg=None)  # the file drops into SGNASNet
     assert net.arch == archs[0]
+
+
+def test_evaluator_uses_the_given_data_preprocessor():
+    """The supernet nested in the generator has no normalisation of its own: the search
+    must normalise with the generator model's preprocessor (a regression: top-1 at chance)."""
+    import torch
+    from mmpretrain.models import ClsDataPreprocessor
+    from mmpretrain.structures import DataSample
+    from torch import nn
+    from mmsgnas.search import SubnetEvaluator
+
+    classifier = nn.Module()
+    classifier.data_preprocessor = ClsDataPreprocessor()  # what a nested config builds
+    norm = ClsDataPreprocessor(mean=[125.0] * 3, std=[50.0] * 3)
+    images = torch.full((2, 3, 4, 4), 125, dtype=torch.uint8)
+    batch = dict(inputs=list(images), data_samples=[DataSample().set_gt_label(1)] * 2)
+    raw = SubnetEvaluator(classifier, [batch]).batches[0][0]
+    normed = SubnetEvaluator(classifier, [batch], data_preprocessor=norm).batches[0][0]
+    assert raw.abs().max() == 125 and normed.abs().max() == 0

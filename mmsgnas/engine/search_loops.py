@@ -58,7 +58,8 @@ class _SearchLoop(BaseLoop):
             if self.calib_dataloader is None:
                 raise ValueError('calib_batches > 0 needs calib_dataloader (training split)')
             calib = self.runner.build_dataloader(self.calib_dataloader)
-        return SubnetEvaluator(self.model.supernet, self.dataloader, calib, self.calib_batches)
+        return SubnetEvaluator(self.model.supernet, self.dataloader, calib, self.calib_batches,
+                               data_preprocessor=self.model.data_preprocessor)
 
     @abstractmethod
     def search(self, targets, evaluator) -> List[dict]:

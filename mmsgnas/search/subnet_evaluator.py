@@ -22,11 +22,16 @@ class SubnetEvaluator:
         dataloader: the evaluation split.
         calib_dataloader: training batches for BN recalibration (None: BN as trained).
         calib_batches: how many of them.
+        data_preprocessor: normalisation of the batches (default: the classifier's own; pass
+            the generator model's when the supernet was built inside it, since a nested
+            classifier config does not get the top-level ``data_preprocessor``).
     """
 
     def __init__(self, classifier: nn.Module, dataloader: Iterable,
-                 calib_dataloader: Optional[Iterable] = None, calib_batches: int = 0) -> None:
+                 calib_dataloader: Optional[Iterable] = None, calib_batches: int = 0,
+                 data_preprocessor: Optional[nn.Module] = None) -> None:
         self.classifier = classifier
+        self.data_preprocessor = data_preprocessor or classifier.data_preprocessor
         self.batches = self._cache(dataloader)
         self.calib = self._cache(calib_dataloader, calib_batches) if calib_batches else []
         if calib_batches and len(self.calib) < calib_batches:
@@ -36,7 +41,7 @@ class SubnetEvaluator:
 
     def _cache(self, loader, limit: Optional[int] = None) -> List[tuple]:
         cached = []
-        preprocessor = self.classifier.data_preprocessor
+        preprocessor = self.data_preprocessor
         with torch.no_grad():
             for i, batch in enumerate(loader):
                 if limit is not None and i >= limit:

@@ -108,7 +108,8 @@ def main(argv=None):
     if args.num_random > 0:  # 0: precision only
         targets = targets_in(model.table, args.quality_targets or cfg.test_cfg.targets)
         loader = Runner.build_dataloader(cfg.test_dataloader)
-        evaluator = SubnetEvaluator(model.supernet, loader)
+        evaluator = SubnetEvaluator(model.supernet, loader,
+                                    data_preprocessor=model.data_preprocessor)
         qual, evaluated = quality(model, evaluator, targets, args.num_random, args.fill_tolerance,
                                   args.seed)
         print(f'\n## Quality: generated vs {args.num_random} random feasible architectures '

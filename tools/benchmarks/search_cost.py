@@ -27,7 +27,8 @@ def build_evaluator(cfg, model, val_batches):
     loader = Runner.build_dataloader(cfg.test_dataloader)
     if val_batches:
         loader = list(itertools.islice(loader, val_batches))
-    return SubnetEvaluator(model.supernet, loader)
+    return SubnetEvaluator(model.supernet, loader,
+                                    data_preprocessor=model.data_preprocessor)
 
 
 def main(argv=None):
