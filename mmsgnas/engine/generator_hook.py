@@ -5,16 +5,21 @@ from typing import Optional
 import numpy as np
 import torch
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmsgnas.registry import HOOKS
+from .supernet_access import unwrap
 
 
 def constraint_metrics(model, targets) -> dict:
     """Kendall tau between targets and generated FLOPs, mean relative error, share over."""
+    return flops_metrics(model.table, targets, model.generate(targets))
+
+
+def flops_metrics(table, targets, archs) -> dict:
+    """Kendall tau between ``targets`` and the FLOPs of ``archs``, mean relative error,
+    share over target."""
     from scipy.stats import kendalltau
-    archs = model.generate(targets)
-    flops = np.array([model.table.mflops(a) for a in archs])
+    flops = np.array([table.mflops(a) for a in archs])
     targets = np.asarray(targets, dtype=np.float64)
     tau = kendalltau(targets, flops).statistic if len(set(flops.tolist())) > 1 else 0.0
     return dict(kendall_tau=float(tau),
@@ -50,7 +55,7 @@ class GeneratorHook(Hook):
 
     @staticmethod
     def _model(runner):
-        return runner.model.module if is_model_wrapper(runner.model) else runner.model
+        return unwrap(runner.model)
 
     def before_train_epoch(self, runner) -> None:
         model = self._model(runner)

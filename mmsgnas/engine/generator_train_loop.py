@@ -2,10 +2,10 @@
 import random
 from typing import Sequence
 
-from mmengine.model import is_model_wrapper
 from mmengine.runner import EpochBasedTrainLoop
 
 from mmsgnas.registry import LOOPS
+from .supernet_access import unwrap
 
 
 @LOOPS.register_module()
@@ -27,8 +27,7 @@ class GeneratorTrainLoop(EpochBasedTrainLoop):
 
     @property
     def generator_model(self):
-        model = self.runner.model
-        return model.module if is_model_wrapper(model) else model
+        return unwrap(self.runner.model)
 
     def sample_target(self) -> float:
         low, high = self.generator_model.constraint_range

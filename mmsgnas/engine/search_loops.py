@@ -9,13 +9,13 @@ import time
 from abc import abstractmethod
 from typing import List, Optional, Sequence
 
-from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop
 
 from mmsgnas.registry import LOOPS
 from mmsgnas.search import SubnetEvaluator, fit_budget, targets_in, write_results
 from mmsgnas.search.evolution import evolution_search, random_search
 from mmsgnas.space import Arch, ArchSampler
+from .supernet_access import unwrap
 
 
 class _SearchLoop(BaseLoop):
@@ -49,8 +49,7 @@ class _SearchLoop(BaseLoop):
 
     @property
     def model(self):
-        model = self.runner.model
-        return model.module if is_model_wrapper(model) else model
+        return unwrap(self.runner.model)
 
     def build_evaluator(self) -> SubnetEvaluator:
         calib = None

@@ -3,12 +3,11 @@ from typing import Dict, Sequence
 
 import torch
 from mmengine.dist import get_rank
-from mmengine.model import is_model_wrapper
 from mmengine.runner import EpochBasedTrainLoop
 
 from mmsgnas.registry import LOOPS
 from mmsgnas.space import ArchSampler
-from .supernet_access import get_supernet
+from .supernet_access import get_supernet, unwrap
 
 
 @LOOPS.register_module()
@@ -55,7 +54,7 @@ class SupernetTrainLoop(EpochBasedTrainLoop):
     @staticmethod
     def _accumulate(model, optim_wrapper, data_batch) -> Dict[str, torch.Tensor]:
         """Forward and backward one path without stepping (gradients add up)."""
-        inner = model.module if is_model_wrapper(model) else model
+        inner = unwrap(model)
         with optim_wrapper.optim_context(model):
             data = inner.data_preprocessor(data_batch, True)
             losses = model(**data, mode='loss')

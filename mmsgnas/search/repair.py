@@ -1,5 +1,5 @@
 """Deterministic budget fitting: shrink an over-budget architecture, grow an under-budget one."""
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from mmsgnas.flops import FlopsTable
 from mmsgnas.space import Arch, layer_kernels
@@ -11,19 +11,24 @@ GROW = {3: 5, 5: 7}
 MAX_STEPS = 19 * (6 * 2 + 4) + 1  # kernel steps and sub-block changes: each move is one
 
 
-def shrink_moves(arch: Arch) -> List[Arch]:
-    """Every architecture one step smaller: one kernel 7->5 or 5->3, or a layer's last
-    sub-block dropped (while e > 2). Each strictly lowers FLOPs."""
+def _moves(arch: Arch, kernel_step: Dict[int, int], resize) -> List[Arch]:
+    """One-step neighbours: one kernel changed by ``kernel_step``, or a layer's kernel list
+    changed by ``resize`` (returns None where not allowed)."""
     moves = []
     for layer, token in enumerate(arch):
         kernels = layer_kernels(token)
-        for b, k in enumerate(kernels):
-            if k in SHRINK:
-                smaller = kernels[:b] + [SHRINK[k]] + kernels[b + 1:]
-                moves.append(arch[:layer] + (make_token(smaller), ) + arch[layer + 1:])
-        if len(kernels) > MIN_EXPANSION:
-            moves.append(arch[:layer] + (make_token(kernels[:-1]), ) + arch[layer + 1:])
+        changed = [kernels[:b] + [kernel_step[k]] + kernels[b + 1:]
+                   for b, k in enumerate(kernels) if k in kernel_step]
+        resized = resize(kernels, len(token))
+        for new in changed + ([resized] if resized is not None else []):
+            moves.append(arch[:layer] + (make_token(new), ) + arch[layer + 1:])
     return moves
+
+
+def shrink_moves(arch: Arch) -> List[Arch]:
+    """Every architecture one step smaller: one kernel 7->5 or 5->3, or a layer's last
+    sub-block dropped (while e > 2). Each strictly lowers FLOPs."""
+    return _moves(arch, SHRINK, lambda ks, n: ks[:-1] if len(ks) > MIN_EXPANSION else None)
 
 
 def repair(arch: Arch, table: FlopsTable, target: float) -> Tuple[Arch, bool]:
@@ -54,16 +59,7 @@ def repair(arch: Arch, table: FlopsTable, target: float) -> Tuple[Arch, bool]:
 def grow_moves(arch: Arch) -> List[Arch]:
     """Every architecture one step larger: one kernel 3->5 or 5->7, or a 3x3 sub-block
     appended to a layer (while e < 6). Each strictly raises FLOPs."""
-    moves = []
-    for layer, token in enumerate(arch):
-        kernels = layer_kernels(token)
-        for b, k in enumerate(kernels):
-            if k in GROW:
-                larger = kernels[:b] + [GROW[k]] + kernels[b + 1:]
-                moves.append(arch[:layer] + (make_token(larger), ) + arch[layer + 1:])
-        if len(kernels) < len(token):
-            moves.append(arch[:layer] + (make_token(kernels + [3]), ) + arch[layer + 1:])
-    return moves
+    return _moves(arch, GROW, lambda ks, n: ks + [3] if len(ks) < n else None)
 
 
 def fill(arch: Arch, table: FlopsTable, target: float,

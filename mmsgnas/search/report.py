@@ -63,10 +63,7 @@ def plot(out_dir: str, rows: List[dict], background, method: str) -> Dict[str, s
     ax.set_xlabel('target (MFLOPs)')
     ax.set_ylabel('FLOPs of the architecture (M)')
     ax.legend()
-    fig.tight_layout()
-    paths['target_plot'] = osp.join(out_dir, 'target_vs_flops.png')
-    fig.savefig(paths['target_plot'], dpi=120)
-    plt.close(fig)
+    paths['target_plot'] = _save(fig, osp.join(out_dir, 'target_vs_flops.png'))
     fig, ax = plt.subplots(figsize=(5, 4))
     if background:
         ax.scatter([b['mflops'] for b in background], [b['top1'] for b in background], s=8,
@@ -75,8 +72,13 @@ def plot(out_dir: str, rows: List[dict], background, method: str) -> Dict[str, s
     ax.set_xlabel('FLOPs (M)')
     ax.set_ylabel('top-1 (%), supernet weights')
     ax.legend()
-    fig.tight_layout()
-    paths['top1_plot'] = osp.join(out_dir, 'top1_vs_flops.png')
-    fig.savefig(paths['top1_plot'], dpi=120)
-    plt.close(fig)
+    paths['top1_plot'] = _save(fig, osp.join(out_dir, 'top1_vs_flops.png'))
     return paths
+
+
+def _save(fig, path: str) -> str:
+    import matplotlib.pyplot as plt
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

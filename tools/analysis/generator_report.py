@@ -20,9 +20,9 @@ import numpy as np
 from mmengine.config import Config, DictAction
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner, load_checkpoint
-from scipy.stats import kendalltau
 
 import mmsgnas  # noqa: F401  (registries, checkpoint allow-list)
+from mmsgnas.engine.generator_hook import flops_metrics
 from mmsgnas.search import SubnetEvaluator, fit_budget, targets_in
 from mmsgnas.search.evolution import sample_feasible
 from mmsgnas.space import ArchSampler, format_arch
@@ -32,14 +32,13 @@ def precision(model, targets, tolerance):
     """Kendall tau, mean relative error and count over target: raw argmax and fitted."""
     raw = model.generate(targets)
     fitted = [fit_budget(a, model.table, t, tolerance)[0] for a, t in zip(raw, targets)]
-    t = np.asarray(targets)
     rows = []
     for name, archs in (('raw argmax', raw), ('fitted (search output)', fitted)):
-        flops = np.array([model.table.mflops(a) for a in archs])
-        tau = kendalltau(t, flops).statistic if len(set(flops.tolist())) > 1 else 0.0
-        rows.append(dict(output=name, kendall_tau=float(tau),
-                         mean_rel_error=float(np.mean(np.abs(flops - t) / t)),
-                         num_over=int(np.sum(flops > t + 1e-9)), flops=flops.tolist()))
+        m = flops_metrics(model.table, targets, archs)
+        rows.append(dict(output=name, kendall_tau=m['kendall_tau'],
+                         mean_rel_error=m['mean_rel_error'],
+                         num_over=int(round(m['over_target'] * len(targets))),
+                         flops=[model.table.mflops(a) for a in archs]))
     return rows
 
 

@@ -19,6 +19,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmsgnas  # noqa: F401
+from mmsgnas.engine.supernet_access import unwrap
 from mmsgnas.search import SubnetEvaluator, fit_budget
 from mmsgnas.search.evolution import evolution_search, random_search
 
@@ -59,7 +60,7 @@ def main(argv=None):
     runner = Runner.from_cfg(cfg)
     runner.train()
     train_s = time.perf_counter() - start
-    model = runner.model.module if hasattr(runner.model, 'module') else runner.model
+    model = unwrap(runner.model)
     model.eval()
     table = model.table
     low, high = model.constraint_range
