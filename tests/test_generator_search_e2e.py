@@ -1,5 +1,6 @@
 """Generator training and search under the real Runner, on a few embedded images."""
 import copy
+import csv
 import glob
 import importlib.util
 import os.path as osp
@@ -76,6 +77,10 @@ class TestGeneratorSearch(RunnerTestCase):
             assert 0.99 * target <= table.mflops(get_arch(f)) <= target
         for name in ('results.csv', 'results.md', 'target_vs_flops.png', 'top1_vs_flops.png'):
             assert osp.getsize(osp.join(out, name)) > 0
+        # best_arch.json: the row with the highest top-1, usable as SGNASNet's arch
+        with open(osp.join(out, 'results.csv')) as f:
+            best_row = max(csv.DictReader(f), key=lambda r: float(r['top1']))
+        assert get_arch(osp.join(out, 'best_arch.json')) == get_arch(best_row['arch'])
 
         # the measurement tool: precision over a sweep, quality against random architectures
         report = load_tool('tools/analysis/generator_report.py')

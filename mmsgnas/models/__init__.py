@@ -1,3 +1,4 @@
+from .dropout_linear_head import DropoutLinearClsHead
 from .export import load_from_supernet, static_state_dict
 from .sgnas_generator import SGNASGenerator
 from .sgnas_net import SGNASNet
@@ -5,5 +6,5 @@ from .shadow_bn import ShadowBatchNorm
 from .unified_supernet import UnifiedSupernet
 
 __all__ = [
-    'SGNASGenerator', 'SGNASNet', 'ShadowBatchNorm', 'UnifiedSupernet', 'load_from_supernet', 'static_state_dict'
+    'DropoutLinearClsHead', 'SGNASGenerator', 'SGNASNet', 'ShadowBatchNorm', 'UnifiedSupernet', 'load_from_supernet', 'static_state_dict'
 ]

@@ -9,6 +9,7 @@ from mmsgnas.registry import MODELS
 from mmsgnas.space import Arch, format_arch, get_arch, layer_kernels
 from .backbone_utils import (check_frozen_stages, check_out_indices, forward_outputs,
                              freeze_stages, set_norm_eval)
+from .pretrained import load_pretrained
 from .macro import STEM_CHANNELS, build_head, build_stem, layer_specs
 from .sgnas_block import SGNASBlock, build_se
 from .unified_supernet import DEFAULT_INIT_CFG
@@ -34,7 +35,8 @@ class SGNASNet(BaseModule):
         norm_cfg: norm layer config (e.g. ``dict(type='SyncBN')`` in detection configs).
         act_cfg: activation config (ReLU6 by default).
         init_cfg: initialisation config (e.g. ``dict(type='Pretrained', checkpoint=...,
-            prefix='backbone.')``).
+            prefix='backbone.')``, loaded strictly: a checkpoint of another architecture is a
+            ``ValueError`` naming the mismatched keys).
 
     Shapes:
         forward: ``(N, 3, H, W)`` -> tuple of ``(N, C_i, H_i, W_i)``, one per out index.
@@ -64,6 +66,16 @@ class SGNASNet(BaseModule):
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         return forward_outputs(self, x, lambda i, block, h: block(h))
+
+    def init_weights(self) -> None:
+        cfg = self.init_cfg
+        if isinstance(cfg, dict) and cfg.get('type') == 'Pretrained':
+            # strict, unlike mmengine's PretrainedInit (which only logs mismatches)
+            load_pretrained(self, cfg.get('checkpoint'), cfg.get('prefix'),
+                            cfg.get('map_location', 'cpu'), self.arch_str)
+            self._is_init = True
+            return
+        super().init_weights()
 
     def _freeze_stages(self) -> None:
         freeze_stages(self, self.frozen_stages)

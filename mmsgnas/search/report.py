@@ -17,7 +17,8 @@ def write_results(out_dir: str, rows: List[dict],
     repaired) under ``out_dir``; returns the paths written.
 
     Files: ``arch_<target>M.json`` per architecture (``{'arch': ..., ...}``, accepted by
-    ``SGNASNet(arch=path)`` and the downstream configs), ``results.csv``, ``results.md``,
+    ``SGNASNet(arch=path)`` and the downstream configs), ``best_arch.json`` (a copy of the one
+    with the highest inherited top-1, for configs that take "the best"), ``results.csv``, ``results.md``,
     ``target_vs_flops.png`` (paper Fig. 7a) and ``top1_vs_flops.png`` (Fig. 5/6a) with the
     ``background`` architectures (dicts with mflops and top1) in grey.
     """
@@ -28,7 +29,11 @@ def write_results(out_dir: str, rows: List[dict],
         with open(row['file'], 'w') as f:
             json.dump({k: row[k] for k in COLUMNS if k != 'file'} | {'method': method}, f,
                       indent=2)
-    paths = dict(csv=osp.join(out_dir, 'results.csv'), md=osp.join(out_dir, 'results.md'))
+    paths = dict(csv=osp.join(out_dir, 'results.csv'), md=osp.join(out_dir, 'results.md'),
+                 best=osp.join(out_dir, 'best_arch.json'))
+    best = max(rows, key=lambda r: r['top1'])
+    with open(paths['best'], 'w') as f:
+        json.dump({k: best[k] for k in COLUMNS} | {'method': method}, f, indent=2)
     with open(paths['csv'], 'w', newline='') as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS)
         writer.writeheader()
