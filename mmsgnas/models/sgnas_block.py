@@ -2,9 +2,10 @@
 from typing import List, Optional
 
 import torch
-from mmcv.cnn import ConvModule, build_activation_layer, build_norm_layer
+from mmcv.cnn import ConvModule, build_norm_layer
 from torch import nn
 
+from .backbone_utils import build_act
 from .unified_block import kernel_runs
 
 
@@ -48,7 +49,7 @@ class SGNASBlock(nn.Module):
             nn.Conv2d(end - start, end - start, k, stride, k // 2, groups=end - start,
                       bias=False) for k, start, end in self.runs)
         self.dw_norm = build_norm_layer(norm_cfg, mid)[1]
-        self.dw_act = build_activation_layer(act_cfg)
+        self.dw_act = build_act(act_cfg)
         self.se = build_se(mid, se_act_cfg) if with_se else None
         self.project = ConvModule(mid, out_channels, 1, norm_cfg=norm_cfg, act_cfg=None)
 

@@ -3,10 +3,11 @@ from typing import List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
-from mmcv.cnn import build_activation_layer, build_norm_layer
+from mmcv.cnn import build_norm_layer
 from torch import nn
 
 from mmsgnas.space.arch import KERNELS, NUM_SUBBLOCKS, layer_kernels
+from .backbone_utils import build_act
 from .shadow_bn import ShadowBatchNorm
 
 Run = Tuple[int, int, int]  # (kernel, first channel, end channel) of consecutive sub-blocks
@@ -79,7 +80,7 @@ class UnifiedBlock(nn.Module):
         self.dw_bn = nn.ModuleDict({str(k): build_norm_layer(norm_cfg, mid)[1] for k in KERNELS})
         self.project = nn.Conv2d(mid, out_channels, 1, bias=False)
         self.shadow_bn = ShadowBatchNorm(out_channels, norm_cfg=norm_cfg)
-        self.act = build_activation_layer(act_cfg)
+        self.act = build_act(act_cfg)
         self.token: Optional[str] = None
         self.expansion = 0
         self.runs: List[Run] = []
