@@ -1,4 +1,5 @@
 from .dropout_linear_head import DropoutLinearClsHead
+from .nb201_supernet import NB201Net, NB201Supernet
 from .export import load_from_supernet, static_state_dict
 from .sgnas_generator import SGNASGenerator
 from .sgnas_net import SGNASNet
@@ -6,5 +7,5 @@ from .shadow_bn import ShadowBatchNorm
 from .unified_supernet import UnifiedSupernet
 
 __all__ = [
-    'DropoutLinearClsHead', 'SGNASGenerator', 'SGNASNet', 'ShadowBatchNorm', 'UnifiedSupernet', 'load_from_supernet', 'static_state_dict'
+    'DropoutLinearClsHead', 'NB201Net', 'NB201Supernet', 'SGNASGenerator', 'SGNASNet', 'ShadowBatchNorm', 'UnifiedSupernet', 'load_from_supernet', 'static_state_dict'
 ]

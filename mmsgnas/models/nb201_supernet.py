@@ -1,0 +1,155 @@
+"""The NAS-Bench-201 cell supernet and the static network of one NB201 architecture."""
+from typing import Optional, Sequence, Tuple, Union
+
+import torch
+from mmengine.model import BaseModule
+from torch import nn
+
+from mmsgnas.nb201.space import EDGES, NUM_EDGES, NUM_OPS, OPS, NB201Arch, parse_nb201
+from mmsgnas.registry import MODELS
+from .nb201_ops import ResNetBasicBlock, build_op
+
+STAGE_CHANNELS = (16, 32, 64)
+CELLS_PER_STAGE = 5
+
+
+class SuperCell(nn.Module):
+    """A cell holding all 5 operations on each of its 6 edges.
+
+    Hard: ``forward(x, arch)`` runs one op per edge. Soft: ``forward_soft(x, weights)`` sums
+    the 5 ops of each edge weighted by ``weights`` ``(6, 5)``.
+    """
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.edges = nn.ModuleList(
+            nn.ModuleDict({op: build_op(op, channels) for op in OPS}) for _ in EDGES)
+
+    def forward(self, x: torch.Tensor, arch: NB201Arch) -> torch.Tensor:
+        nodes = [x]
+        for j in range(1, 4):
+            nodes.append(sum(self._edge(e, nodes[i], arch[e])
+                             for e, (i, t) in enumerate(EDGES) if t == j))
+        return nodes[3]
+
+    def _edge(self, e: int, x: torch.Tensor, op: str) -> torch.Tensor:
+        if op == 'none':  # contributes nothing: skip the computation
+            return torch.zeros_like(x)
+        return self.edges[e][op](x)
+
+    def forward_soft(self, x: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        nodes = [x]
+        for j in range(1, 4):
+            total = 0
+            for e, (i, t) in enumerate(EDGES):
+                if t != j:
+                    continue
+                for k, op in enumerate(OPS):
+                    if op != 'none':
+                        total = total + weights[e, k] * self.edges[e][op](nodes[i])
+            nodes.append(total)
+        return nodes[3]
+
+
+class StaticCell(nn.Module):
+    """A cell with one operation per edge (the benchmark's InferCell)."""
+
+    def __init__(self, channels: int, arch: NB201Arch) -> None:
+        super().__init__()
+        self.arch = arch
+        self.edges = nn.ModuleList(build_op(op, channels) for op in arch)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        nodes = [x]
+        for j in range(1, 4):
+            nodes.append(sum(self.edges[e](nodes[i])
+                             for e, (i, t) in enumerate(EDGES) if t == j))
+        return nodes[3]
+
+
+def _stem(channels: int) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(3, channels, 3, padding=1, bias=False),
+                         nn.BatchNorm2d(channels))
+
+
+def _tail(channels: int) -> nn.Sequential:
+    return nn.Sequential(nn.BatchNorm2d(channels), nn.ReLU(inplace=True))
+
+
+@MODELS.register_module()
+class NB201Supernet(BaseModule):
+    """NAS-Bench-201 supernet: stem, 3 stages of 5 cells (16/32/64 channels) with ResNet
+    reduction blocks between them, BN + ReLU. All cells share one genotype (an
+    :data:`~mmsgnas.nb201.space.OPS` name per edge), each cell has its own weights.
+
+    Args:
+        arch: the architecture active after construction (string or 6 op names), or None.
+        init_cfg: initialisation config.
+
+    Shapes:
+        forward: ``(N, 3, 32, 32)`` -> ``((N, 64, 8, 8), )``.
+    """
+
+    def __init__(self, arch: Union[str, Sequence[str], None] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.stem = _stem(STAGE_CHANNELS[0])
+        self.cells = nn.ModuleList()
+        for s, channels in enumerate(STAGE_CHANNELS):
+            if s > 0:
+                self.cells.append(ResNetBasicBlock(STAGE_CHANNELS[s - 1], channels))
+            self.cells.extend(SuperCell(channels) for _ in range(CELLS_PER_STAGE))
+        self.tail = _tail(STAGE_CHANNELS[-1])
+        self.out_channels = STAGE_CHANNELS[-1]
+        self.arch: Optional[NB201Arch] = None
+        if arch is not None:
+            self.set_arch(arch)
+
+    def set_arch(self, arch: Union[str, Sequence[str]]) -> NB201Arch:
+        self.arch = parse_nb201(arch)
+        return self.arch
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
+        if self.arch is None:
+            raise RuntimeError('no architecture is set: call set_arch() on the supernet first')
+        x = self.stem(x)
+        for cell in self.cells:
+            x = cell(x, self.arch) if isinstance(cell, SuperCell) else cell(x)
+        return (self.tail(x), )
+
+    def forward_soft(self, x: torch.Tensor, arch_weights: torch.Tensor) -> Tuple[torch.Tensor]:
+        """Soft edge weights ``(6, 5)`` over :data:`OPS` (the generator's training forward)."""
+        if arch_weights.shape != (NUM_EDGES, NUM_OPS):
+            raise ValueError(f'arch_weights has shape {tuple(arch_weights.shape)}, expected '
+                             f'({NUM_EDGES}, {NUM_OPS})')
+        x = self.stem(x)
+        for cell in self.cells:
+            x = cell.forward_soft(x, arch_weights) if isinstance(cell, SuperCell) else cell(x)
+        return (self.tail(x), )
+
+
+@MODELS.register_module()
+class NB201Net(BaseModule):
+    """The static network of one NB201 architecture (the benchmark's TinyNetwork body).
+
+    Shapes:
+        forward: ``(N, 3, 32, 32)`` -> ``((N, 64, 8, 8), )``.
+    """
+
+    def __init__(self, arch: Union[str, Sequence[str]], init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.arch = parse_nb201(arch)
+        self.stem = _stem(STAGE_CHANNELS[0])
+        self.cells = nn.ModuleList()
+        for s, channels in enumerate(STAGE_CHANNELS):
+            if s > 0:
+                self.cells.append(ResNetBasicBlock(STAGE_CHANNELS[s - 1], channels))
+            self.cells.extend(StaticCell(channels, self.arch) for _ in range(CELLS_PER_STAGE))
+        self.tail = _tail(STAGE_CHANNELS[-1])
+        self.out_channels = STAGE_CHANNELS[-1]
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
+        x = self.stem(x)
+        for cell in self.cells:
+            x = cell(x)
+        return (self.tail(x), )

@@ -1,0 +1,95 @@
+"""NAS-Bench-201: encoding, ground-truth lookup, FLOPs table exactness, cell supernet."""
+import gzip
+import random
+
+import pytest
+import torch
+
+from mmsgnas.models import NB201Net, NB201Supernet
+from mmsgnas.nb201 import (NUM_ARCHS, OPS, NB201FlopsTable, NB201GroundTruth, NB201Sampler,
+                           all_nb201_archs, decode_nb201, format_nb201, measure_nb201_macs,
+                           nb201_index, nb201_to_onehot, parse_nb201)
+
+BEST_RESNET_LIKE = '|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|'
+
+
+def test_encoding_roundtrip_and_enumeration():
+    archs = all_nb201_archs()
+    assert len(archs) == len(set(archs)) == NUM_ARCHS == 15625
+    for arch in random.Random(0).sample(archs, 50):
+        assert parse_nb201(format_nb201(arch)) == arch
+        assert archs[nb201_index(arch)] == arch
+        assert decode_nb201(nb201_to_onehot(arch)) == [arch]
+    assert format_nb201(parse_nb201(BEST_RESNET_LIKE)) == BEST_RESNET_LIKE
+
+
+@pytest.mark.parametrize('bad, match', [
+    ('|nor_conv_5x5~0|+|none~0|none~1|+|none~0|none~1|none~2|', "unknown NB201 operation 'nor_conv_5x5'"),
+    ('|none~0|+|none~0|none~1|', '2 node groups, expected 3'),
+    ('|none~0|+|none~0|+|none~0|none~1|none~2|', 'node 2 .* 1 inputs, expected 2'),
+    ('|none~0|+|none~0|none~2|+|none~0|none~1|none~2|', "must be '<op>~1'"),
+    ('none~0|+|none~0|none~1|+|none~0|none~1|none~2|', 'must start and end with'),
+    (('none', ) * 5, 'has 6 edges, got 5'),
+])
+def test_malformed_strings(bad, match):
+    with pytest.raises(ValueError, match=match):
+        parse_nb201(bad)
+
+
+def test_ground_truth_lookup():
+    gt = NB201GroundTruth.get()
+    assert round(gt.best('cifar10'), 2) == 94.37
+    assert round(gt.best('cifar100'), 2) == 73.51
+    assert round(gt.best('imagenet16-120'), 2) == 47.31
+    # from the benchmark's own row for this string
+    arch = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'
+    assert gt.accuracy(arch) == pytest.approx(93.66, abs=1e-6)
+    assert gt.accuracy(parse_nb201(arch), 'cifar100') == pytest.approx(70.2933, abs=1e-3)
+    with pytest.raises(ValueError, match='unknown dataset'):
+        gt.accuracy(arch, 'mnist')
+
+
+def test_ground_truth_bad_files(tmp_path):
+    with pytest.raises(FileNotFoundError, match='does not exist'):
+        NB201GroundTruth(str(tmp_path / 'missing.csv'))
+    bad = tmp_path / 'bad.csv.gz'
+    with gzip.open(bad, 'wt') as f:
+        f.write('ArchitectureString,CIFAR10TestAccuracy200Epochs\n')
+    with pytest.raises(ValueError, match='lacks the columns'):
+        NB201GroundTruth(str(bad))
+
+
+def test_flops_table_is_exact():
+    table = NB201FlopsTable.get()
+    sampler = NB201Sampler(0)
+    for arch in [sampler.sample() for _ in range(8)] + [('none', ) * 6, ('nor_conv_3x3', ) * 6]:
+        assert table.macs(arch) == measure_nb201_macs(arch)
+        assert table.soft_mflops(nb201_to_onehot(arch)[None].double()).item() == pytest.approx(
+            table.mflops(arch), abs=1e-9)
+    flops = table.all_mflops()
+    assert flops.numel() == NUM_ARCHS
+    for i in random.Random(1).sample(range(NUM_ARCHS), 20):
+        assert flops[i].item() == pytest.approx(table.mflops(all_nb201_archs()[i]), abs=1e-9)
+    assert (round(table.min_mflops, 2), round(table.max_mflops, 2)) == (7.78, 220.12)
+
+
+def test_cell_supernet_hard_soft_and_static():
+    torch.manual_seed(0)
+    net = NB201Supernet().eval()
+    with pytest.raises(RuntimeError, match='set_arch'):
+        net(torch.randn(1, 3, 32, 32))
+    x = torch.randn(2, 3, 32, 32)
+    for arch in [NB201Sampler(3).sample() for _ in range(3)]:
+        net.set_arch(arch)
+        hard = net(x)[0]
+        assert hard.shape == (2, 64, 8, 8)
+        soft = net.forward_soft(x, nb201_to_onehot(arch))[0]
+        torch.testing.assert_close(soft, hard, rtol=1e-5, atol=1e-5)
+    assert NB201Net(arch)(x)[0].shape == (2, 64, 8, 8)
+    with pytest.raises(ValueError, match=r'expected \(6, 5\)'):
+        net.forward_soft(x, torch.ones(6, 4))
+    # soft weights reach every op's parameters
+    net.train()
+    w = torch.full((6, len(OPS)), 0.2, requires_grad=True)
+    net.forward_soft(x, w)[0].sum().backward()
+    assert w.grad is not None and torch.isfinite(w.grad).all()
