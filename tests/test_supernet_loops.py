@@ -6,7 +6,8 @@ from mmengine.config import Config
 from mmengine.testing import RunnerTestCase
 
 from conftest import REPO
-from mmsgnas.engine import get_supernet
+from mmsgnas.engine import fixed_subnets, get_supernet
+from mmsgnas.models import UnifiedSupernet
 
 
 def small_supernet_cfg(work_dir: str, n: int = 16, batch: int = 8) -> Config:
@@ -42,7 +43,7 @@ class TestSupernetLoops(RunnerTestCase):
         assert set(metrics) == {'smallest/accuracy/top1', 'largest/accuracy/top1',
                                 'random_0/accuracy/top1'}
         # the same fixed subnets every time
-        assert runner.val_loop.subnets == self.build_runner(cfg).val_loop.subnets
+        assert runner.val_loop.subnets == fixed_subnets(1, 0, supernet=UnifiedSupernet)
         # sampling is a function of (seed, rank, iteration, path)
         loop = runner.train_loop
         assert loop.sample_arch(0) == loop.sample_arch(0)
@@ -114,3 +115,24 @@ class TestSupernetLoops(RunnerTestCase):
         assert runner.iter == 2
         loss = runner.message_hub.get_scalar('train/loss').current()
         assert 0 < loss < 10
+
+
+class TestNB201SupernetLoops(RunnerTestCase):
+
+    def test_same_loops_train_the_nb201_supernet(self):
+        cfg = small_supernet_cfg(self.temp_dir.name)
+        nb201 = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', 'nb201_supernet.py'))
+        cfg.model = nb201.model
+        cfg.optim_wrapper = nb201.optim_wrapper
+        cfg.param_scheduler = None
+        cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1)
+        runner = self.build_runner(cfg)
+        runner.train()
+        assert runner.iter == 2
+        metrics = runner.val_loop.run()
+        assert set(metrics) == {'smallest/accuracy/top1', 'largest/accuracy/top1',
+                                'random_0/accuracy/top1'}
+        assert runner.val_loop.subnets['largest'] == '+'.join(
+            '|' + '|'.join(f'nor_conv_3x3~{i}' for i in range(j)) + '|' for j in (1, 2, 3))
+        archs = {runner.train_loop.sample_arch(p) for p in range(4)}
+        assert all(len(a) == 6 for a in archs) and len(archs) > 1

@@ -4,18 +4,22 @@ from typing import Dict, Optional, Sequence, Union
 from mmengine.runner import ValLoop
 
 from mmsgnas.registry import LOOPS
-from mmsgnas.space import ArchSampler, format_arch, get_arch, largest_arch, smallest_arch
+from mmsgnas.models import UnifiedSupernet
 from .supernet_access import get_supernet
 
 
 def fixed_subnets(num_random: int = 2, seed: int = 0,
-                  extra: Optional[Dict[str, Union[str, Sequence[str]]]] = None) -> Dict[str, str]:
-    """``smallest``, ``largest``, ``random_0..`` (seeded) and any named extras."""
-    subnets = {'smallest': format_arch(smallest_arch()), 'largest': format_arch(largest_arch())}
-    for i, arch in enumerate(ArchSampler(seed).sample_many(num_random)):
-        subnets[f'random_{i}'] = format_arch(arch)
+                  extra: Optional[Dict[str, Union[str, Sequence[str]]]] = None,
+                  supernet=UnifiedSupernet) -> Dict[str, str]:
+    """``smallest``, ``largest``, ``random_0..`` (seeded) and any named extras, as strings of
+    the ``supernet``'s space (a supernet or its class)."""
+    subnets = {name: supernet.format_arch(arch)
+               for name, arch in supernet.reference_archs().items()}
+    sampler = supernet.arch_sampler(seed)
+    for i in range(num_random):
+        subnets[f'random_{i}'] = supernet.format_arch(sampler.sample())
     for name, arch in (extra or {}).items():
-        subnets[name] = format_arch(get_arch(arch))
+        subnets[name] = supernet.format_arch(arch)
     return subnets
 
 
@@ -36,13 +40,16 @@ class SubnetValLoop(ValLoop):
     def __init__(self, runner, dataloader, evaluator, fp16: bool = False, num_random: int = 2,
                  seed: int = 0, subnets: Optional[dict] = None) -> None:
         super().__init__(runner, dataloader, evaluator, fp16)
-        self.subnets = fixed_subnets(num_random, seed, subnets)
+        self.num_random, self.seed, self.extra = num_random, seed, subnets
+        self.subnets: Optional[Dict[str, str]] = None
 
     def run(self) -> dict:
         self.runner.call_hook('before_val')
         self.runner.call_hook('before_val_epoch')
         self.runner.model.eval()
         supernet = get_supernet(self.runner.model)
+        if self.subnets is None:  # the space is the supernet's, known once the model is
+            self.subnets = fixed_subnets(self.num_random, self.seed, self.extra, supernet)
         metrics = {}
         for name, arch in self.subnets.items():
             supernet.set_arch(arch)

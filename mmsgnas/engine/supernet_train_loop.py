@@ -6,16 +6,16 @@ from mmengine.dist import get_rank
 from mmengine.runner import EpochBasedTrainLoop
 
 from mmsgnas.registry import LOOPS
-from mmsgnas.space import ArchSampler
 from .supernet_access import get_supernet, unwrap
 
 
 @LOOPS.register_module()
 class SupernetTrainLoop(EpochBasedTrainLoop):
-    """Epoch-based loop that trains the unified supernet by uniform forced sampling.
+    """Epoch-based loop that trains a supernet by uniform sampling of its space.
 
-    Each iteration samples ``paths_per_iter`` architectures (e uniform in 2..6, kernels
-    uniform) and sums their gradients before one optimizer step (the released code uses 4).
+    Each iteration samples ``paths_per_iter`` architectures with the supernet's
+    ``arch_sampler`` (SGNAS: forced sampling, e uniform in 2..6, kernels uniform; NB201: an op
+    uniform per edge) and sums their gradients before one optimizer step (the released code uses 4).
     Architectures come from a seed derived from ``(seed, rank, iteration, path)``, so a resumed
     run samples what the uninterrupted one would have. Everything else (hooks, schedulers,
     checkpoints, validation) is mmengine's ``EpochBasedTrainLoop``.
@@ -35,8 +35,10 @@ class SupernetTrainLoop(EpochBasedTrainLoop):
         self.seed = seed
 
     def sample_arch(self, path: int):
+        """The space's uniform sample for ``(seed, rank, iteration, path)``."""
         base = self.runner.seed if self.seed is None else self.seed
-        return ArchSampler(hash((base, get_rank(), self._iter, path))).sample()
+        supernet = get_supernet(self.runner.model)
+        return supernet.arch_sampler(hash((base, get_rank(), self._iter, path))).sample()
 
     def run_iter(self, idx, data_batch: Sequence[dict]) -> None:
         self.runner.call_hook('before_train_iter', batch_idx=idx, data_batch=data_batch)

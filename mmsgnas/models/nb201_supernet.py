@@ -5,7 +5,8 @@ import torch
 from mmengine.model import BaseModule
 from torch import nn
 
-from mmsgnas.nb201.space import EDGES, NUM_EDGES, NUM_OPS, OPS, NB201Arch, parse_nb201
+from mmsgnas.nb201.space import (EDGES, NUM_EDGES, NUM_OPS, OPS, NB201Arch, NB201Sampler,
+                                 format_nb201, parse_nb201)
 from mmsgnas.registry import MODELS
 from .nb201_ops import ResNetBasicBlock, build_op
 
@@ -108,6 +109,22 @@ class NB201Supernet(BaseModule):
     def set_arch(self, arch: Union[str, Sequence[str]]) -> NB201Arch:
         self.arch = parse_nb201(arch)
         return self.arch
+
+    # the search space, as the training and validation loops see it
+    @staticmethod
+    def arch_sampler(seed: int) -> NB201Sampler:
+        """Uniform sampling per edge (as SETN)."""
+        return NB201Sampler(seed)
+
+    @staticmethod
+    def reference_archs() -> dict:
+        """No conv (skip on every edge) and all 3x3 convs: the cheapest and dearest nets."""
+        return {'smallest': ('skip_connect', ) * NUM_EDGES,
+                'largest': ('nor_conv_3x3', ) * NUM_EDGES}
+
+    @staticmethod
+    def format_arch(arch) -> str:
+        return format_nb201(arch)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
         if self.arch is None:

@@ -6,7 +6,7 @@ from mmengine.model import BaseModule
 from torch import nn
 
 from mmsgnas.registry import MODELS
-from mmsgnas.space import Arch, get_arch
+from mmsgnas.space import Arch, ArchSampler, format_arch, get_arch, largest_arch, smallest_arch
 from .backbone_utils import (check_frozen_stages, check_out_indices, forward_outputs,
                              freeze_stages, set_norm_eval)
 from .macro import build_head, build_stem, layer_specs
@@ -77,6 +77,20 @@ class UnifiedSupernet(BaseModule):
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         return forward_outputs(self, x, lambda i, block, h: block(h))
+
+    # the search space, as the training and validation loops see it
+    @staticmethod
+    def arch_sampler(seed: int) -> ArchSampler:
+        """Uniform forced sampling."""
+        return ArchSampler(seed)
+
+    @staticmethod
+    def reference_archs() -> dict:
+        return {'smallest': smallest_arch(), 'largest': largest_arch()}
+
+    @staticmethod
+    def format_arch(arch) -> str:
+        return format_arch(get_arch(arch))
 
     def forward_soft(self, x: torch.Tensor, arch_weights: torch.Tensor) -> Tuple[torch.Tensor]:
         """Forward with soft architecture weights ``(19, 6, 4)`` over (3, 5, 7, skip) per
