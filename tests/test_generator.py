@@ -6,6 +6,7 @@ from mmsgnas.models import UnifiedSupernet
 from mmsgnas.models.arch_generator import ArchGenerator
 from mmsgnas.models.constraint_loss import constraint_loss
 from mmsgnas.search import PriorPool, targets_in
+from mmsgnas.space.search_space import SGNASSearchSpace
 from mmsgnas.space import ArchSampler, arch_to_onehot, decode, get_arch, skip_mask
 
 
@@ -73,15 +74,16 @@ def test_constraint_loss_forms():
 
 
 def test_prior_pool_nearest():
-    table = FlopsTable.get('cifar')
-    pool = PriorPool.random(table, 50, seed=1)
+    space = SGNASSearchSpace('cifar')
+    table = space.table
+    pool = PriorPool.random(space, 50, seed=1)
     targets = torch.tensor([60.0, 100.0, 160.0], dtype=torch.float64)
     priors = pool.nearest(targets)
     for target, prior in zip(targets, priors):
         got = table.mflops(decode(prior)[0])
         assert got == pytest.approx(min(pool.mflops.tolist(), key=lambda f: abs(f - target)))
     with pytest.raises(ValueError, match='size must be >= 1'):
-        PriorPool.random(table, 0)
+        PriorPool.random(space, 0)
 
 
 def test_targets_outside_the_space_are_errors():

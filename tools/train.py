@@ -65,11 +65,15 @@ def merge_args(cfg: Config, args) -> Config:
         cfg.resume, cfg.load_from = True, args.resume
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
+    # mmpretrain's entry point stacks batches (default_collate); mmdet's keeps mmengine's
+    # pseudo_collate (images of different sizes), so only classification configs get it
+    collate = ({} if cfg.get('default_scope', 'mmpretrain') == 'mmdet' else
+               dict(collate_fn=dict(type='default_collate')))
     for field in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         if cfg.get(field, None) is None:
             continue
         loader = ConfigDict(pin_memory=torch.cuda.is_available(), persistent_workers=True,
-                            collate_fn=dict(type='default_collate'))
+                            **collate)
         loader.update(cfg[field])
         if args.no_pin_memory:
             loader.pin_memory = False

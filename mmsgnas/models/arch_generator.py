@@ -1,4 +1,7 @@
 """The SGNAS architecture generator: (target FLOPs, prior architecture) -> architecture logits."""
+import math
+from typing import Sequence
+
 import torch
 from torch import nn
 
@@ -14,9 +17,10 @@ def conv3x3(in_channels: int, out_channels: int, bias: bool = False) -> nn.Conv2
 
 
 class ArchGenerator(nn.Module):
-    """The generator of the authors' released code (67,969 parameters).
+    """The generator of the authors' released code (67,969 parameters, whatever the space).
 
-    The prior (a one-hot architecture) is a 1-channel ``19 x 24`` image; the normalised target
+    The prior (a one-hot architecture) is a 1-channel ``19 x 24`` image (for a space of
+    another ``shape``, ``shape[0] x prod(shape[1:])``, e.g. ``6 x 5`` for NAS-Bench-201); the normalised target
     is broadcast to a ``10 x 19 x 24`` constant map. Constraint branch: 3 conv3x3 (10->32->32
     ->32); prior branch: 2 conv3x3 (1->32->32); summed; a conv3x3 and a 3-conv3x3 body with a
     residual from the summed features; a biased conv3x3 32->1 gives the logits. Hidden convs
@@ -24,11 +28,12 @@ class ArchGenerator(nn.Module):
 
     Shapes:
         forward: target ``(N, )`` in [0, 1] (normalised over the training interval), prior
-        ``(N, 19, 6, 4)`` -> logits ``(N, 19, 6, 4)``.
+        ``(N, *shape)`` (default ``(N, 19, 6, 4)``) -> logits of the same shape.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, shape: Sequence[int] = (NUM_LAYERS, NUM_SUBBLOCKS, NUM_OPS)) -> None:
         super().__init__()
+        self.shape = tuple(shape)
         relu = nn.ReLU(inplace=True)
         self.constraint = nn.Sequential(
             conv3x3(CONSTRAINT_CHANNELS, HIDDEN), relu, conv3x3(HIDDEN, HIDDEN), relu,
@@ -42,9 +47,9 @@ class ArchGenerator(nn.Module):
 
     def forward(self, target: torch.Tensor, prior: torch.Tensor) -> torch.Tensor:
         n = prior.shape[0]
-        width = NUM_SUBBLOCKS * NUM_OPS
-        prior_map = prior.reshape(n, 1, NUM_LAYERS, width)
-        target_map = target.reshape(n, 1, 1, 1).expand(n, CONSTRAINT_CHANNELS, NUM_LAYERS, width)
+        rows, width = self.shape[0], math.prod(self.shape[1:])
+        prior_map = prior.reshape(n, 1, rows, width)
+        target_map = target.reshape(n, 1, 1, 1).expand(n, CONSTRAINT_CHANNELS, rows, width)
         x = self.constraint(target_map) + self.prior(prior_map)
         h = self.body(self.stem(x)) + x
-        return self.tail(h).reshape(n, NUM_LAYERS, NUM_SUBBLOCKS, NUM_OPS)
+        return self.tail(h).reshape(n, *self.shape)

@@ -126,6 +126,14 @@ class NB201Supernet(BaseModule):
     def format_arch(arch) -> str:
         return format_nb201(arch)
 
+    @staticmethod
+    def search_space(input_size: Optional[int] = None):
+        """The space as the generator sees it (FLOPs at 32x32, the benchmark's size)."""
+        from mmsgnas.nb201.search_space import NB201SearchSpace
+        if input_size not in (None, 32):
+            raise ValueError(f'the NB201 FLOPs table is for 32x32 inputs, got {input_size}')
+        return NB201SearchSpace()
+
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
         if self.arch is None:
             raise RuntimeError('no architecture is set: call set_arch() on the supernet first')

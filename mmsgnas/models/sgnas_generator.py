@@ -6,21 +6,22 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 from mmengine.registry import MODELS as ROOT_MODELS
 
-from mmsgnas.flops import FlopsTable
 from mmsgnas.registry import MODELS
 from mmsgnas.search import PriorPool
-from mmsgnas.space import Arch, arch_to_onehot, decode, skip_mask
+from mmsgnas.space import Arch
 from .arch_generator import ArchGenerator
 from .constraint_loss import constraint_loss
 
 
 @MODELS.register_module()
 class SGNASGenerator(BaseModel):
-    """Generator + frozen unified supernet + FLOPs table + prior pool.
+    """Generator + frozen supernet + FLOPs table + prior pool.
 
     Only the generator trains and is saved: the supernet (an mmpretrain classifier whose
-    backbone is a ``UnifiedSupernet``) comes from ``supernet_checkpoint``, stays in eval mode
-    with no gradients, and is left out of this model's state dict.
+    backbone is a ``UnifiedSupernet``, or an ``NB201Supernet``) comes from
+    ``supernet_checkpoint``, stays in eval mode with no gradients, and is left out of this
+    model's state dict. The space (encoding, FLOPs table, sampling) is the backbone's
+    ``search_space()``.
 
     Args:
         supernet: config of the supernet classifier (the supernet config's ``model``).
@@ -51,16 +52,16 @@ class SGNASGenerator(BaseModel):
             load_supernet(self.supernet, supernet_checkpoint)
         self.supernet.eval()
         self.supernet.requires_grad_(False)
-        backbone = self.supernet.backbone
-        self.table = FlopsTable.get(backbone.variant, input_size)
+        self.space = self.supernet.backbone.search_space(input_size)
+        self.table = self.space.table
         low, high = map(float, constraint_range)
         if not self.table.min_mflops <= low < high <= self.table.max_mflops:
             raise ValueError(
                 f'constraint_range {tuple(constraint_range)} must be an increasing pair inside '
                 f'the space, [{self.table.min_mflops:.2f}, {self.table.max_mflops:.2f}] MFLOPs')
         self.constraint_range = (low, high)
-        self.generator = ArchGenerator()
-        self.prior_pool = PriorPool.random(self.table, prior_pool_size, prior_seed)
+        self.generator = ArchGenerator(self.space.shape)
+        self.prior_pool = PriorPool.random(self.space, prior_pool_size, prior_seed)
         # saved with the generator: the pool, and what the generator was trained for
         self.register_buffer('prior_onehot', self.prior_pool.onehot.clone())
         self.register_buffer('space_signature', self._signature())
@@ -76,10 +77,8 @@ class SGNASGenerator(BaseModel):
         self.register_load_state_dict_post_hook(self._rebuild_prior_pool)
 
     def _signature(self) -> torch.Tensor:
-        """Variant, input size, the FLOPs table and the constraint range, as numbers."""
-        t = self.table
-        return torch.tensor([float(t.variant == 'imagenet'), t.input_size, t.const,
-                             float(t.dw.sum()), float(t.pw.sum()), *self.constraint_range],
+        """The space, its FLOPs table and the constraint range, as numbers."""
+        return torch.tensor([*self.space.signature(), *self.constraint_range],
                             dtype=torch.float64)
 
     def train(self, mode: bool = True) -> 'SGNASGenerator':
@@ -92,20 +91,21 @@ class SGNASGenerator(BaseModel):
         return (targets - low) / (high - low)
 
     def logits(self, targets: torch.Tensor) -> torch.Tensor:
-        """Generator logits ``(N, 19, 6, 4)`` for targets ``(N, )`` in MFLOPs."""
+        """Generator logits ``(N, *space.shape)`` for targets ``(N, )`` in MFLOPs."""
         priors = self.prior_pool.nearest(targets).to(targets.device)
         return self.generator(self.normalise(targets).float(), priors)
 
     def soft_weights(self, logits: torch.Tensor, tau: Optional[float] = None) -> torch.Tensor:
-        """Gumbel-softmax architecture weights (skip impossible in sub-blocks 0 and 1)."""
-        logits = logits.masked_fill(skip_mask().to(logits.device), float('-inf'))
+        """Gumbel-softmax architecture weights (never on ops the space forbids, e.g. skip in
+        sub-blocks 0 and 1 of the SGNAS space)."""
+        logits = logits.masked_fill(self.space.mask().to(logits.device), float('-inf'))
         return F.gumbel_softmax(logits, tau=self.tau if tau is None else tau, hard=False, dim=-1)
 
     @torch.no_grad()
     def generate(self, targets: Union[Sequence[float], torch.Tensor]) -> List[Arch]:
         """Argmax architectures for N targets (MFLOPs) in one batched forward."""
         targets = torch.as_tensor(targets, dtype=torch.float64, device=self._device())
-        return decode(self.logits(targets))
+        return self.space.decode(self.logits(targets))
 
     def forward(self, inputs: torch.Tensor, data_samples=None, mode: str = 'loss'):
         if mode != 'loss':
@@ -123,7 +123,7 @@ class SGNASGenerator(BaseModel):
         cost_weights = weights.double()
         if self.straight_through:
             # the FLOPs of what generate() would return, with the soft weights' gradient
-            hard = arch_to_onehot(decode(logits)[0]).to(cost_weights)[None]
+            hard = self.space.onehot(self.space.decode(logits)[0]).to(cost_weights)[None]
             cost_weights = hard - cost_weights.detach() + cost_weights
         cost = self.table.soft_mflops(cost_weights)
         loss_c = constraint_loss(cost, target, self.loss_form, self.over_weight, self.dead_zone)
@@ -149,15 +149,18 @@ class SGNASGenerator(BaseModel):
             state_dict.setdefault(f'{prefix}supernet.{key}', value)
 
     def _rebuild_prior_pool(self, module, incompatible_keys) -> None:
-        self.prior_pool = PriorPool(self.table, decode(self.prior_onehot))
+        self.prior_pool = PriorPool(self.space, self.space.decode(self.prior_onehot))
 
 
 def _describe(signature: Optional[torch.Tensor]) -> str:
+    from mmsgnas.nb201.search_space import SPACE_ID, NB201SearchSpace
+    from mmsgnas.space.search_space import SGNASSearchSpace
     if signature is None or signature.numel() != 7:
         return 'an unknown space'
     s = signature.tolist()
-    return (f"the {'imagenet' if s[0] else 'cifar'} space at {int(s[1])}px (table constant "
-            f'{int(s[2])} MACs), constraint range [{s[5]:g}, {s[6]:g}] MFLOPs')
+    space = NB201SearchSpace if s[0] == SPACE_ID else SGNASSearchSpace
+    return f'{space.describe(s[:5])}, constraint range [{s[5]:g}, {s[6]:g}] MFLOPs'
+
 
 
 def _drop_supernet(module, state_dict, prefix, local_metadata) -> None:

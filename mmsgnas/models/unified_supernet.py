@@ -1,5 +1,5 @@
 """The unified supernet as an mmpretrain backbone."""
-from typing import Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.model import BaseModule
@@ -91,6 +91,12 @@ class UnifiedSupernet(BaseModule):
     @staticmethod
     def format_arch(arch) -> str:
         return format_arch(get_arch(arch))
+
+    def search_space(self, input_size: Optional[int] = None):
+        """The space as the generator sees it, with the FLOPs table of this variant at
+        ``input_size`` (default 224 / 32)."""
+        from mmsgnas.space.search_space import SGNASSearchSpace
+        return SGNASSearchSpace(self.variant, input_size)
 
     def forward_soft(self, x: torch.Tensor, arch_weights: torch.Tensor) -> Tuple[torch.Tensor]:
         """Forward with soft architecture weights ``(19, 6, 4)`` over (3, 5, 7, skip) per

@@ -1,0 +1,48 @@
+"""The generator model, unchanged, on the NAS-Bench-201 space."""
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmpretrain.structures import DataSample
+
+from conftest import REPO
+from mmsgnas.nb201 import NUM_EDGES, OPS, NB201FlopsTable, parse_nb201
+
+
+def build(name):
+    from mmpretrain.registry import MODELS
+    init_default_scope('mmpretrain')
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', name))
+    cfg.model.supernet_checkpoint = None
+    return MODELS.build(cfg.model)
+
+
+def test_generator_on_nb201_generates_and_trains():
+    torch.manual_seed(0)
+    model = build('nb201_generator.py')
+    assert sum(p.numel() for p in model.generator.parameters()) == 67969
+    assert model.prior_pool.onehot.shape[1:] == (NUM_EDGES, len(OPS))
+    targets = [30.0, 100.0, 190.0]
+    archs = model.generate(targets)
+    assert len(archs) == 3 and all(parse_nb201(a) == a for a in archs)
+
+    model.train()
+    model.target = 100.0
+    inputs = torch.randn(4, 3, 32, 32)
+    samples = [DataSample().set_gt_label(i % 10) for i in range(4)]
+    losses = model(inputs, samples, mode='loss')
+    table = NB201FlopsTable.get()
+    assert table.min_mflops <= losses['cost'].item() <= table.max_mflops
+    (losses['loss_ce'] + losses['loss_constraint']).backward()
+    assert model.generator.tail.weight.grad is not None
+    assert all(p.grad is None for p in model.supernet.parameters())
+
+
+def test_generator_checkpoint_of_another_space_is_refused():
+    nb201 = build('nb201_generator.py')
+    sgnas = build('generator.py')
+    with pytest.raises(ValueError, match='trained for the cifar SGNAS space.*this model is the '
+                                         'NAS-Bench-201 space'):
+        nb201.load_state_dict(sgnas.state_dict())
