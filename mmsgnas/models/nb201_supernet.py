@@ -77,6 +77,18 @@ def _tail(channels: int) -> nn.Sequential:
     return nn.Sequential(nn.BatchNorm2d(channels), nn.ReLU(inplace=True))
 
 
+def _build_macro(net: nn.Module, make_cell) -> None:
+    """Stem, 3 stages of ``make_cell(channels)`` with reduction blocks between them, tail."""
+    net.stem = _stem(STAGE_CHANNELS[0])
+    net.cells = nn.ModuleList()
+    for s, channels in enumerate(STAGE_CHANNELS):
+        if s > 0:
+            net.cells.append(ResNetBasicBlock(STAGE_CHANNELS[s - 1], channels))
+        net.cells.extend(make_cell(channels) for _ in range(CELLS_PER_STAGE))
+    net.tail = _tail(STAGE_CHANNELS[-1])
+    net.out_channels = STAGE_CHANNELS[-1]
+
+
 @MODELS.register_module()
 class NB201Supernet(BaseModule):
     """NAS-Bench-201 supernet: stem, 3 stages of 5 cells (16/32/64 channels) with ResNet
@@ -94,14 +106,7 @@ class NB201Supernet(BaseModule):
     def __init__(self, arch: Union[str, Sequence[str], None] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        self.stem = _stem(STAGE_CHANNELS[0])
-        self.cells = nn.ModuleList()
-        for s, channels in enumerate(STAGE_CHANNELS):
-            if s > 0:
-                self.cells.append(ResNetBasicBlock(STAGE_CHANNELS[s - 1], channels))
-            self.cells.extend(SuperCell(channels) for _ in range(CELLS_PER_STAGE))
-        self.tail = _tail(STAGE_CHANNELS[-1])
-        self.out_channels = STAGE_CHANNELS[-1]
+        _build_macro(self, SuperCell)
         self.arch: Optional[NB201Arch] = None
         if arch is not None:
             self.set_arch(arch)
@@ -164,14 +169,7 @@ class NB201Net(BaseModule):
     def __init__(self, arch: Union[str, Sequence[str]], init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch = parse_nb201(arch)
-        self.stem = _stem(STAGE_CHANNELS[0])
-        self.cells = nn.ModuleList()
-        for s, channels in enumerate(STAGE_CHANNELS):
-            if s > 0:
-                self.cells.append(ResNetBasicBlock(STAGE_CHANNELS[s - 1], channels))
-            self.cells.extend(StaticCell(channels, self.arch) for _ in range(CELLS_PER_STAGE))
-        self.tail = _tail(STAGE_CHANNELS[-1])
-        self.out_channels = STAGE_CHANNELS[-1]
+        _build_macro(self, lambda channels: StaticCell(channels, self.arch))
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
         x = self.stem(x)
