@@ -5,9 +5,10 @@ import pytest
 
 from mmsgnas.flops import FlopsTable
 from mmsgnas.models import SGNASNet
-from mmsgnas.search import (evolution_search, fill, fit_budget, grow_moves, random_search, repair,
-                            shrink_moves, write_results)
+from mmsgnas.nb201.search_space import NB201SearchSpace
+from mmsgnas.search import evolution_search, fill, fit_budget, random_search, repair, write_results
 from mmsgnas.space import ArchSampler, largest_arch, parse_arch, smallest_arch
+from mmsgnas.space.search_space import SGNASSearchSpace
 
 
 class FlopsProxyEvaluator:
@@ -22,66 +23,106 @@ class FlopsProxyEvaluator:
         return random.Random(hash(arch)).uniform(10, 60)
 
 
+def sgnas_space():
+    return SGNASSearchSpace('cifar')
+
+
+def nb201_space():
+    return NB201SearchSpace()
+
+
+SPACES = {'sgnas': sgnas_space, 'nb201': nb201_space}
+# per space: the largest architecture, the smallest, and feasible targets (MFLOPs)
+EXTREMES = {
+    'sgnas': (largest_arch, smallest_arch, (55.0, 90.0, 100.0, 150.0)),
+    'nb201': (lambda: ('nor_conv_3x3', ) * 6, lambda: ('none', ) * 6, (30.0, 60.0, 110.0, 200.0)),
+}
+
+
 def test_repair_fits_deterministically():
-    table = FlopsTable.get('cifar')
+    space = sgnas_space()
+    table = space.table
     for target in (55.0, 80.0, 100.0, 150.0):
-        arch, repaired = repair(largest_arch(), table, target)
+        arch, repaired = repair(largest_arch(), space, target)
         assert repaired and table.mflops(arch) <= target
-        assert repair(largest_arch(), table, target) == (arch, True)
+        assert repair(largest_arch(), space, target) == (arch, True)
         # close to the budget: no single shrink move of the result is needed
         assert table.mflops(arch) > target - 3.0
     arch = ArchSampler(0).sample()
-    assert repair(arch, table, table.mflops(arch)) == (arch, False)
+    assert repair(arch, space, table.mflops(arch)) == (arch, False)
     with pytest.raises(ValueError, match='below the smallest architecture'):
-        repair(largest_arch(), table, 40.0)
+        repair(largest_arch(), space, 40.0)
 
 
-def test_shrink_moves_lower_flops():
-    table = FlopsTable.get('cifar')
-    arch = ArchSampler(3).sample()
-    for m in shrink_moves(arch):
-        assert table.mflops(m) < table.mflops(arch)
-    assert shrink_moves(smallest_arch()) == []
+@pytest.mark.parametrize('name', SPACES)
+def test_moves_change_flops_strictly(name):
+    space = SPACES[name]()
+    table = space.table
+    largest, smallest, _ = EXTREMES[name]
+    for seed in range(3):
+        arch = space.sampler(seed).sample()
+        for m in space.shrink_moves(arch):
+            assert table.mflops(m) < table.mflops(arch)
+        for m in space.grow_moves(arch):
+            assert table.mflops(m) > table.mflops(arch)
+        mutant = space.mutate(arch, random.Random(seed), 1.0)
+        assert space.parse(mutant) == mutant and len(mutant) == len(arch)
+        assert space.mutate(arch, random.Random(seed), 0.0) == arch
+    assert space.grow_moves(largest()) == []
+    # the ladder's bound holds: the longest shrink chain from the largest ends in max_moves
+    arch, steps = largest(), 0
+    while space.shrink_moves(arch):
+        arch, steps = space.shrink_moves(arch)[0], steps + 1
+    assert 0 < steps <= space.max_moves
+    if name == 'sgnas':
+        assert space.shrink_moves(smallest()) == []
 
 
-def test_grow_moves_raise_flops():
-    table = FlopsTable.get('cifar')
-    arch = ArchSampler(4).sample()
-    for m in grow_moves(arch):
-        assert table.mflops(m) > table.mflops(arch)
-    assert grow_moves(largest_arch()) == []
-
-
-@pytest.mark.parametrize('seed', range(4))
-def test_fit_budget_lands_within_tolerance_under_target(seed):
-    table = FlopsTable.get('cifar')
-    arch = ArchSampler(seed).sample()
-    for target in (60.0, 90.0, 120.0, 160.0):
-        fitted, action = fit_budget(arch, table, target, tolerance=0.01)
-        assert 0.99 * target <= table.mflops(fitted) <= target
+@pytest.mark.parametrize('name', SPACES)
+@pytest.mark.parametrize('seed', range(3))
+def test_fit_budget_lands_within_tolerance_under_target(name, seed):
+    space = SPACES[name]()
+    table = space.table
+    largest, _, targets = EXTREMES[name]
+    arch = space.sampler(seed).sample()
+    tolerance = 0.01 if name == 'sgnas' else 0.1  # NB201's FLOPs steps are coarse
+    for target in targets:
+        fitted, action = fit_budget(arch, space, target, tolerance=tolerance)
+        assert table.mflops(fitted) <= target
+        if name == 'sgnas':
+            assert 0.99 * target <= table.mflops(fitted)
+        else:  # no single step up fits any more
+            assert (table.mflops(fitted) >= (1 - tolerance) * target or
+                    all(table.mflops(m) > target for m in space.grow_moves(fitted)))
         over = table.mflops(arch) > target
         assert action.startswith('shrunk') == over
-        assert fit_budget(arch, table, target, 0.01) == (fitted, action)  # deterministic
+        assert fit_budget(arch, space, target, tolerance) == (fitted, action)  # deterministic
     # no growing asked: an under-budget architecture stays as it is
-    assert fit_budget(arch, table, 170.0, tolerance=None) == (arch, 'no')
+    assert fit_budget(arch, space, table.max_mflops, tolerance=None) == (arch, 'no')
     with pytest.raises(ValueError, match='repair it first'):
-        fill(largest_arch(), table, 100.0)
+        fill(largest(), space, targets[1])
+    with pytest.raises(ValueError, match='below the smallest architecture'):
+        fit_budget(arch, space, table.min_mflops - 1.0)
 
 
+@pytest.mark.parametrize('name', SPACES)
 @pytest.mark.parametrize('search', ['random', 'evolution'])
-def test_baselines_respect_budget_and_budget_of_evaluations(search):
-    table = FlopsTable.get('cifar')
+def test_baselines_respect_budget_and_budget_of_evaluations(name, search):
+    space = SPACES[name]()
+    table = space.table
+    target = EXTREMES[name][2][1]
     ev = FlopsProxyEvaluator()
     if search == 'random':
-        row = random_search(90.0, table, ev, num_candidates=12, max_tries=10000, seed=0)
+        row = random_search(target, space, ev, num_candidates=12, max_tries=10000, seed=0)
         assert ev.num_evaluated == 12
     else:
-        row = evolution_search(90.0, table, ev, population=6, generations=3, top_k=3,
+        row = evolution_search(target, space, ev, population=6, generations=3, top_k=3,
                                mutation_prob=0.2, max_tries=10000, seed=0)
         assert ev.num_evaluated == 18
-    assert table.mflops(row['arch']) <= 90.0
-    with pytest.raises(ValueError, match=r'found only 0 of .* under 52.0 MFLOPs in 50 tries'):
-        random_search(52.0, table, ev, num_candidates=5, max_tries=50, seed=0)
+    assert table.mflops(row['arch']) <= target
+    low = table.min_mflops + 0.01
+    with pytest.raises(ValueError, match=rf'found only \d of 5 architectures under {low} MFLOPs'):
+        random_search(low, space, ev, num_candidates=5, max_tries=50, seed=0)
 
 
 def test_report_files(tmp_path):

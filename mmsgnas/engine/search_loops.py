@@ -14,12 +14,13 @@ from mmengine.runner import BaseLoop
 from mmsgnas.registry import LOOPS
 from mmsgnas.search import SubnetEvaluator, fit_budget, targets_in, write_results
 from mmsgnas.search.evolution import evolution_search, random_search
-from mmsgnas.space import Arch, ArchSampler
 from .supernet_access import unwrap
 
 
 class _SearchLoop(BaseLoop):
-    """Shared part: targets, evaluator, background, outputs.
+    """Shared part: targets, evaluator, background, outputs. Everything about the space
+    (sampling, moves, FLOPs, strings, static network) comes from the model's ``space``, the
+    supernet backbone's ``search_space()``, so the loops run on the SGNAS and NB201 spaces.
 
     Args:
         runner, dataloader: the runner and the evaluation split (``test_dataloader``).
@@ -51,6 +52,10 @@ class _SearchLoop(BaseLoop):
     def model(self):
         return unwrap(self.runner.model)
 
+    @property
+    def space(self):
+        return self.model.space
+
     def build_evaluator(self) -> SubnetEvaluator:
         calib = None
         if self.calib_batches:
@@ -67,7 +72,8 @@ class _SearchLoop(BaseLoop):
     def run(self) -> dict:
         self.runner.call_hook('before_test')
         self.runner.call_hook('before_test_epoch')
-        table = self.model.table
+        space = self.space
+        table = space.table
         targets = targets_in(table, self.targets)
         self.model.eval()
         evaluator = self.build_evaluator()
@@ -79,10 +85,12 @@ class _SearchLoop(BaseLoop):
             row['params_m'] = self.params_m(row['arch'])
             assert row['mflops'] <= row['target'] + 1e-9, row
         background = []
-        for arch in ArchSampler(self.seed + 1).sample_many(self.num_background):
-            background.append(dict(mflops=table.mflops(arch), top1=evaluator.top1(arch)))
+        sampler = space.sampler(self.seed + 1)
+        for arch in (sampler.sample() for _ in range(self.num_background)):
+            background.append(dict(arch=arch, mflops=table.mflops(arch),
+                                   top1=evaluator.top1(arch)))
         out = osp.join(self.runner.work_dir, self.out_dir)
-        paths = write_results(out, rows, background, self.method)
+        paths = write_results(out, rows, background, self.method, space.format)
         self.runner.logger.info('\n' + open(paths['md']).read())
         self.runner.logger.info(f'{self.method} search: {len(rows)} architectures in '
                                 f'{search_time:.1f} s ({evaluator.num_evaluated} evaluations '
@@ -93,10 +101,8 @@ class _SearchLoop(BaseLoop):
         self.runner.call_hook('after_test')
         return metrics
 
-    def params_m(self, arch: Arch) -> float:
-        from mmsgnas.models import SGNASNet
-        backbone = self.model.supernet.backbone
-        net = SGNASNet(arch, backbone.variant, init_cfg=None)
+    def params_m(self, arch) -> float:
+        net = self.space.static_backbone(arch)
         head = self.model.supernet.head
         return (sum(p.numel() for p in net.parameters()) +
                 sum(p.numel() for p in head.parameters())) / 1e6
@@ -123,9 +129,9 @@ class GeneratorSearchLoop(_SearchLoop):
     def search(self, targets, evaluator) -> List[dict]:
         rows = []
         for target, arch in zip(targets, self.model.generate(targets)):
-            fixed, repaired = fit_budget(arch, self.model.table, target, self.fill_tolerance)
+            fixed, repaired = fit_budget(arch, self.space, target, self.fill_tolerance)
             rows.append(dict(target=target, arch=fixed, repaired=repaired,
-                             top1=evaluator.top1(fixed)))
+                             top1=evaluator.top1(fixed), generated=arch))
         return rows
 
 
@@ -145,7 +151,7 @@ class RandomSearchLoop(_SearchLoop):
         self.max_tries = max_tries
 
     def search(self, targets, evaluator) -> List[dict]:
-        return [random_search(target, self.model.table, evaluator, self.num_candidates,
+        return [random_search(target, self.space, evaluator, self.num_candidates,
                               self.max_tries, seed=self.seed + i)
                 for i, target in enumerate(targets)]
 
@@ -171,5 +177,5 @@ class EvolutionSearchLoop(_SearchLoop):
                            mutation_prob=mutation_prob, max_tries=max_tries)
 
     def search(self, targets, evaluator) -> List[dict]:
-        return [evolution_search(target, self.model.table, evaluator, seed=self.seed + i,
+        return [evolution_search(target, self.space, evaluator, seed=self.seed + i,
                                  **self.params) for i, target in enumerate(targets)]

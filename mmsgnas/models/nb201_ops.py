@@ -10,11 +10,12 @@ from mmsgnas.nb201.space import OPS
 class ReLUConvBN(nn.Sequential):
     """ReLU, conv (no bias), BN: the benchmark's ``nor_conv_kxk``."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel: int, stride: int = 1) -> None:
+    def __init__(self, in_channels: int, out_channels: int, kernel: int, stride: int = 1,
+                 track_running_stats: bool = True) -> None:
         super().__init__(
             nn.ReLU(inplace=False),
             nn.Conv2d(in_channels, out_channels, kernel, stride, kernel // 2, bias=False),
-            nn.BatchNorm2d(out_channels))
+            nn.BatchNorm2d(out_channels, track_running_stats=track_running_stats))
 
 
 class Zero(nn.Module):
@@ -24,13 +25,15 @@ class Zero(nn.Module):
         return x.mul(0.0)
 
 
-def build_op(name: str, channels: int) -> nn.Module:
+def build_op(name: str, channels: int, track_running_stats: bool = True) -> nn.Module:
     """One stride-1 cell operation on ``channels`` channels."""
     builders: Dict[str, callable] = {
         'none': Zero,
         'skip_connect': nn.Identity,
-        'nor_conv_1x1': lambda: ReLUConvBN(channels, channels, 1),
-        'nor_conv_3x3': lambda: ReLUConvBN(channels, channels, 3),
+        'nor_conv_1x1': lambda: ReLUConvBN(channels, channels, 1,
+                                           track_running_stats=track_running_stats),
+        'nor_conv_3x3': lambda: ReLUConvBN(channels, channels, 3,
+                                           track_running_stats=track_running_stats),
         'avg_pool_3x3': lambda: nn.AvgPool2d(3, 1, 1, count_include_pad=False),
     }
     if name not in builders:
@@ -42,10 +45,11 @@ class ResNetBasicBlock(nn.Module):
     """The reduction block between stages: two ReLU-conv-BN 3x3 (the first strided) plus an
     avg-pool + 1x1 conv shortcut."""
 
-    def __init__(self, in_channels: int, out_channels: int) -> None:
+    def __init__(self, in_channels: int, out_channels: int,
+                 track_running_stats: bool = True) -> None:
         super().__init__()
-        self.conv_a = ReLUConvBN(in_channels, out_channels, 3, stride=2)
-        self.conv_b = ReLUConvBN(out_channels, out_channels, 3)
+        self.conv_a = ReLUConvBN(in_channels, out_channels, 3, 2, track_running_stats)
+        self.conv_b = ReLUConvBN(out_channels, out_channels, 3, 1, track_running_stats)
         self.downsample = nn.Sequential(
             nn.AvgPool2d(2, 2), nn.Conv2d(in_channels, out_channels, 1, bias=False))
 

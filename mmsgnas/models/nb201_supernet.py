@@ -21,10 +21,11 @@ class SuperCell(nn.Module):
     the 5 ops of each edge weighted by ``weights`` ``(6, 5)``.
     """
 
-    def __init__(self, channels: int) -> None:
+    def __init__(self, channels: int, track_running_stats: bool = True) -> None:
         super().__init__()
         self.edges = nn.ModuleList(
-            nn.ModuleDict({op: build_op(op, channels) for op in OPS}) for _ in EDGES)
+            nn.ModuleDict({op: build_op(op, channels, track_running_stats) for op in OPS})
+            for _ in EDGES)
 
     def forward(self, x: torch.Tensor, arch: NB201Arch) -> torch.Tensor:
         nodes = [x]
@@ -68,24 +69,19 @@ class StaticCell(nn.Module):
         return nodes[3]
 
 
-def _stem(channels: int) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(3, channels, 3, padding=1, bias=False),
-                         nn.BatchNorm2d(channels))
-
-
-def _tail(channels: int) -> nn.Sequential:
-    return nn.Sequential(nn.BatchNorm2d(channels), nn.ReLU(inplace=True))
-
-
-def _build_macro(net: nn.Module, make_cell) -> None:
+def _build_macro(net: nn.Module, make_cell, track_running_stats: bool = True) -> None:
     """Stem, 3 stages of ``make_cell(channels)`` with reduction blocks between them, tail."""
-    net.stem = _stem(STAGE_CHANNELS[0])
+    first, last = STAGE_CHANNELS[0], STAGE_CHANNELS[-1]
+    net.stem = nn.Sequential(nn.Conv2d(3, first, 3, padding=1, bias=False),
+                             nn.BatchNorm2d(first, track_running_stats=track_running_stats))
     net.cells = nn.ModuleList()
     for s, channels in enumerate(STAGE_CHANNELS):
         if s > 0:
-            net.cells.append(ResNetBasicBlock(STAGE_CHANNELS[s - 1], channels))
+            net.cells.append(
+                ResNetBasicBlock(STAGE_CHANNELS[s - 1], channels, track_running_stats))
         net.cells.extend(make_cell(channels) for _ in range(CELLS_PER_STAGE))
-    net.tail = _tail(STAGE_CHANNELS[-1])
+    net.tail = nn.Sequential(nn.BatchNorm2d(last, track_running_stats=track_running_stats),
+                             nn.ReLU(inplace=True))
     net.out_channels = STAGE_CHANNELS[-1]
 
 
@@ -97,6 +93,10 @@ class NB201Supernet(BaseModule):
 
     Args:
         arch: the architecture active after construction (string or 6 op names), or None.
+        track_running_stats: BN keeps running statistics. Default False: BN always normalises
+            by the batch, as the benchmark's weight-sharing baselines (SETN, RSPS) train and
+            evaluate their supernets, since running statistics averaged over random paths fit
+            no single architecture.
         init_cfg: initialisation config.
 
     Shapes:
@@ -104,9 +104,10 @@ class NB201Supernet(BaseModule):
     """
 
     def __init__(self, arch: Union[str, Sequence[str], None] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 track_running_stats: bool = False, init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        _build_macro(self, SuperCell)
+        _build_macro(self, lambda channels: SuperCell(channels, track_running_stats),
+                     track_running_stats)
         self.arch: Optional[NB201Arch] = None
         if arch is not None:
             self.set_arch(arch)

@@ -2,7 +2,9 @@
 from typing import List, Sequence, Tuple, Union
 
 import torch
+from torch import nn
 
+from . import moves
 from .flops import NB201FlopsTable
 from .space import (NUM_EDGES, NUM_OPS, NB201Arch, NB201Sampler, decode_nb201, format_nb201,
                     nb201_to_onehot, parse_nb201)
@@ -15,6 +17,10 @@ class NB201SearchSpace:
     per-edge FLOPs table at 32x32. Same members as
     :class:`mmsgnas.space.search_space.SGNASSearchSpace`."""
     shape: Tuple[int, ...] = (NUM_EDGES, NUM_OPS)
+    shrink_moves = staticmethod(moves.shrink_moves)
+    grow_moves = staticmethod(moves.grow_moves)
+    mutate = staticmethod(moves.mutate)
+    max_moves: int = moves.MAX_MOVES
 
     def __init__(self) -> None:
         self.table = NB201FlopsTable.get()
@@ -36,6 +42,10 @@ class NB201SearchSpace:
 
     def format(self, arch) -> str:
         return format_nb201(arch)
+
+    def static_backbone(self, arch) -> nn.Module:
+        from mmsgnas.models import NB201Net
+        return NB201Net(arch)
 
     def signature(self) -> List[float]:
         return [SPACE_ID, 32.0, float(self.table.const), float(self.table.cost.sum()), 0.0]

@@ -1,14 +1,13 @@
-"""Random and evolution search under a FLOPs budget (the baselines), bounded in tries."""
+"""Random and evolution search under a FLOPs budget (the baselines), bounded in tries.
+
+Both work on any search space (its ``sampler``, ``table`` and ``mutate``)."""
 import random
 from typing import Callable, List, Tuple
 
-from mmsgnas.flops import FlopsTable
-from mmsgnas.space import Arch, ArchSampler
-from mmsgnas.space.arch import make_token
-from mmsgnas.space.arch import KERNELS, MIN_EXPANSION, NUM_SUBBLOCKS
+Arch = tuple
 
 
-def sample_feasible(sample: Callable[[], Arch], table: FlopsTable, target: float, n: int,
+def sample_feasible(sample: Callable[[], Arch], table, target: float, n: int,
                     max_tries: int, seen: set) -> List[Arch]:
     """Up to ``n`` new architectures with FLOPs <= target, drawing at most ``max_tries``."""
     found = []
@@ -28,9 +27,11 @@ def _feasibility_error(target, n, found, max_tries, table) -> ValueError:
                       f'{table.max_mflops:.2f}]): raise the target or max_tries')
 
 
-def random_search(target: float, table: FlopsTable, evaluator, num_candidates: int,
+def random_search(target: float, space, evaluator, num_candidates: int,
                   max_tries: int, seed: int) -> dict:
-    sampler = ArchSampler(seed)
+    """The best of ``num_candidates`` distinct random architectures under ``target``."""
+    table = space.table
+    sampler = space.sampler(seed)
     archs = sample_feasible(sampler.sample, table, target, num_candidates, max_tries, set())
     if len(archs) < num_candidates:
         raise _feasibility_error(target, num_candidates, len(archs), max_tries, table)
@@ -39,26 +40,18 @@ def random_search(target: float, table: FlopsTable, evaluator, num_candidates: i
     return dict(target=target, arch=arch, repaired='no', top1=top1)
 
 
-def mutate(arch: Arch, rng: random.Random, prob: float) -> Arch:
-    """Each layer re-drawn (e and kernels, forced sampling) with probability ``prob``."""
-    tokens = list(arch)
-    for i in range(len(tokens)):
-        if rng.random() < prob:
-            e = rng.randint(MIN_EXPANSION, NUM_SUBBLOCKS)
-            tokens[i] = make_token([rng.choice(KERNELS) for _ in range(e)])
-    return tuple(tokens)
-
-
 def crossover(a: Arch, b: Arch, rng: random.Random) -> Arch:
+    """Each position (SGNAS layer, NB201 edge) from either parent."""
     return tuple(x if rng.random() < 0.5 else y for x, y in zip(a, b))
 
 
-def evolution_search(target: float, table: FlopsTable, evaluator, population: int,
+def evolution_search(target: float, space, evaluator, population: int,
                      generations: int, top_k: int, mutation_prob: float, max_tries: int,
                      seed: int) -> dict:
     """SPOS-style evolution; ``population * generations`` evaluations in all."""
+    table = space.table
     rng = random.Random(seed)
-    sampler = ArchSampler(seed)
+    sampler = space.sampler(seed)
     seen: set = set()
     pop = sample_feasible(sampler.sample, table, target, population, max_tries, seen)
     if len(pop) < population:
@@ -69,7 +62,7 @@ def evolution_search(target: float, table: FlopsTable, evaluator, population: in
         half = population // 2
 
         def mutant() -> Arch:
-            return mutate(rng.choice(parents), rng, mutation_prob)
+            return space.mutate(rng.choice(parents), rng, mutation_prob)
 
         def child() -> Arch:
             return crossover(rng.choice(parents), rng.choice(parents), rng)

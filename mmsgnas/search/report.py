@@ -3,7 +3,7 @@ import csv
 import json
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 from mmsgnas.space import format_arch
 
@@ -12,19 +12,25 @@ COLUMNS = ('target', 'mflops', 'params_m', 'top1', 'repaired', 'arch', 'file')
 
 def write_results(out_dir: str, rows: List[dict],
                   background: Optional[Sequence[Dict[str, float]]] = None,
-                  method: str = 'generator') -> Dict[str, str]:
+                  method: str = 'generator',
+                  fmt: Callable[[tuple], str] = format_arch) -> Dict[str, str]:
     """Write the search results of ``rows`` (dicts with target, arch, mflops, params, top1,
-    repaired) under ``out_dir``; returns the paths written.
+    repaired, and optionally ``generated``: the generator's raw output before fitting) under
+    ``out_dir``; returns the paths written.
 
     Files: ``arch_<target>M.json`` per architecture (``{'arch': ..., ...}``, accepted by
     ``SGNASNet(arch=path)`` and the downstream configs), ``best_arch.json`` (a copy of the one
     with the highest inherited top-1, for configs that take "the best"), ``results.csv``, ``results.md``,
     ``target_vs_flops.png`` (paper Fig. 7a) and ``top1_vs_flops.png`` (Fig. 5/6a) with the
-    ``background`` architectures (dicts with mflops and top1) in grey.
+    ``background`` architectures (dicts with mflops, top1 and optionally arch) in grey, also
+    written as ``background.csv``. ``fmt`` writes an architecture as its space's string.
     """
     os.makedirs(out_dir, exist_ok=True)
+    columns = COLUMNS + (('generated', ) if all('generated' in r for r in rows) else ())
     for row in rows:
-        row['arch'] = format_arch(row['arch'])
+        row['arch'] = fmt(row['arch'])
+        if 'generated' in row:
+            row['generated'] = fmt(row['generated'])
         row['file'] = osp.join(out_dir, f"arch_{row['target']:g}M.json")
         with open(row['file'], 'w') as f:
             json.dump({k: row[k] for k in COLUMNS if k != 'file'} | {'method': method}, f,
@@ -33,13 +39,21 @@ def write_results(out_dir: str, rows: List[dict],
                  best=osp.join(out_dir, 'best_arch.json'))
     best = max(rows, key=lambda r: r['top1'])
     with open(paths['best'], 'w') as f:
-        json.dump({k: best[k] for k in COLUMNS} | {'method': method}, f, indent=2)
+        json.dump({k: best[k] for k in columns} | {'method': method}, f, indent=2)
     with open(paths['csv'], 'w', newline='') as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS)
+        writer = csv.DictWriter(f, fieldnames=columns)
         writer.writeheader()
-        writer.writerows({k: r[k] for k in COLUMNS} for r in rows)
+        writer.writerows({k: r[k] for k in columns} for r in rows)
     with open(paths['md'], 'w') as f:
         f.write(markdown_table(rows, method))
+    if background:
+        paths['background'] = osp.join(out_dir, 'background.csv')
+        with open(paths['background'], 'w', newline='') as f:
+            writer = csv.DictWriter(f, fieldnames=('mflops', 'top1', 'arch'))
+            writer.writeheader()
+            writer.writerows({'mflops': b['mflops'], 'top1': b['top1'],
+                              'arch': fmt(b['arch']) if 'arch' in b else ''}
+                             for b in background)
     paths.update(plot(out_dir, rows, background, method))
     return paths
 

@@ -13,8 +13,9 @@ class SubnetEvaluator:
     """Evaluates architectures on a fixed split with the supernet's weights.
 
     The split is read and preprocessed once and kept in memory, so each architecture costs
-    only its forward passes. Optionally BN statistics are recalibrated per architecture on
-    ``calib_batches`` training batches (then restored).
+    only its forward passes, and each distinct architecture is evaluated once (its top-1 is
+    remembered; ``num_evaluated`` counts distinct ones). Optionally BN statistics are
+    recalibrated per architecture on ``calib_batches`` training batches (then restored).
 
     Args:
         classifier: the supernet classifier (mmpretrain ``ImageClassifier`` whose backbone is
@@ -37,7 +38,11 @@ class SubnetEvaluator:
         if calib_batches and len(self.calib) < calib_batches:
             raise ValueError(f'BN recalibration asks for {calib_batches} batches, the '
                              f'calibration loader has {len(self.calib)}')
-        self.num_evaluated = 0
+        self.scores: dict = {}
+
+    @property
+    def num_evaluated(self) -> int:
+        return len(self.scores)
 
     def _cache(self, loader, limit: Optional[int] = None) -> List[tuple]:
         cached = []
@@ -51,8 +56,15 @@ class SubnetEvaluator:
                 cached.append((data['inputs'], labels))
         return cached
 
-    @torch.no_grad()
     def top1(self, arch: Arch) -> float:
+        """Top-1 (%) of ``arch`` on the cached split, with inherited weights."""
+        key = tuple(arch)
+        if key not in self.scores:
+            self.scores[key] = self._evaluate(key)
+        return self.scores[key]
+
+    @torch.no_grad()
+    def _evaluate(self, arch: Arch) -> float:
         backbone = self.classifier.backbone
         backbone.set_arch(arch)
         saved = self._recalibrate() if self.calib else None
@@ -64,7 +76,6 @@ class SubnetEvaluator:
             total += labels.numel()
         if saved is not None:
             self.classifier.load_state_dict(saved)
-        self.num_evaluated += 1
         return 100.0 * correct / total
 
     def top1_many(self, archs: Sequence[Arch]) -> List[float]:

@@ -3,6 +3,9 @@ from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 
+from torch import nn
+
+from . import moves
 from .arch import NUM_LAYERS, NUM_SUBBLOCKS, Arch, format_arch, get_arch
 from .encoding import NUM_OPS, arch_to_onehot, decode, skip_mask
 from .sampler import ArchSampler
@@ -12,13 +15,20 @@ class SGNASSearchSpace:
     """One-hot ``(19, 6, 4)`` architectures over (3, 5, 7, skip) per sub-block, forced
     sampling, the measured FLOPs table of a variant and input size.
 
-    The generator model only talks to a space through these members, so the same model,
-    loop and hook train a generator on another space (:class:`mmsgnas.nb201.NB201SearchSpace`).
+    The generator model, the search loops and the budget fitting only talk to a space
+    through these members, so the same model, loops and hook work on another space
+    (:class:`mmsgnas.nb201.NB201SearchSpace`).
     """
     shape: Tuple[int, ...] = (NUM_LAYERS, NUM_SUBBLOCKS, NUM_OPS)
+    # local moves (budget fitting, evolution) and a bound on any chain of them
+    shrink_moves = staticmethod(moves.shrink_moves)
+    grow_moves = staticmethod(moves.grow_moves)
+    mutate = staticmethod(moves.mutate)
+    max_moves: int = moves.MAX_MOVES
 
     def __init__(self, variant: str = 'cifar', input_size: Optional[int] = None) -> None:
         from mmsgnas.flops import FlopsTable
+        self.variant = variant
         self.table = FlopsTable.get(variant, input_size)
 
     def sampler(self, seed: int) -> ArchSampler:
@@ -39,6 +49,11 @@ class SGNASSearchSpace:
 
     def format(self, arch) -> str:
         return format_arch(arch)
+
+    def static_backbone(self, arch) -> nn.Module:
+        """The static network of ``arch`` (for its parameter count)."""
+        from mmsgnas.models import SGNASNet
+        return SGNASNet(arch, self.variant, init_cfg=None)
 
     def signature(self) -> List[float]:
         """Numbers that identify the space and its table (saved with a generator)."""

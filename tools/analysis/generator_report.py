@@ -31,7 +31,7 @@ from mmsgnas.space import ArchSampler, format_arch
 def precision(model, targets, tolerance):
     """Kendall tau, mean relative error and count over target: raw argmax and fitted."""
     raw = model.generate(targets)
-    fitted = [fit_budget(a, model.table, t, tolerance)[0] for a, t in zip(raw, targets)]
+    fitted = [fit_budget(a, model.space, t, tolerance)[0] for a, t in zip(raw, targets)]
     rows = []
     for name, archs in (('raw argmax', raw), ('fitted (search output)', fitted)):
         m = flops_metrics(model.table, targets, archs)
@@ -43,17 +43,12 @@ def precision(model, targets, tolerance):
 
 
 def quality(model, evaluator, targets, num_random, tolerance, seed):
-    """Random streams are shared across targets: each random architecture is evaluated once."""
-    cache = {}
-
-    def top1(arch):
-        if arch not in cache:
-            cache[arch] = evaluator.top1(arch)
-        return cache[arch]
-
+    """Random streams are shared across targets: each random architecture is evaluated once
+    (the evaluator remembers scores)."""
+    top1 = evaluator.top1
     rows = []
     for target, arch in zip(targets, model.generate(targets)):
-        fitted, action = fit_budget(arch, model.table, target, tolerance)
+        fitted, action = fit_budget(arch, model.space, target, tolerance)
         gen = top1(fitted)
         sampler = ArchSampler(seed)
         randoms = sample_feasible(sampler.sample, model.table, target, num_random,
@@ -66,7 +61,7 @@ def quality(model, evaluator, targets, num_random, tolerance, seed):
                          random_best=float(accs.max()),
                          percentile=float(100.0 * np.mean(accs <= gen)),
                          at_least_median=bool(gen >= np.median(accs))))
-    return rows, len(cache)
+    return rows, evaluator.num_evaluated
 
 
 def main(argv=None):

@@ -62,7 +62,6 @@ def main(argv=None):
     train_s = time.perf_counter() - start
     model = unwrap(runner.model)
     model.eval()
-    table = model.table
     low, high = model.constraint_range
     targets = np.linspace(low, high, max_n + 2)[1:-1].tolist()
     cfg.test_dataloader = test_loader_cfg
@@ -72,7 +71,7 @@ def main(argv=None):
     for n in args.ns:
         start = time.perf_counter()
         for target, arch in zip(targets[:n], model.generate(targets[:n])):
-            evaluator.top1(fit_budget(arch, table, target)[0])
+            evaluator.top1(fit_budget(arch, model.space, target)[0])
         times['generator'][n] = train_s + time.perf_counter() - start
     pop = max(2, int(round(args.evals_per_target**0.5)))
     gens = args.evals_per_target // pop
@@ -81,10 +80,10 @@ def main(argv=None):
         for i, target in enumerate(targets):
             start = time.perf_counter()
             if method == 'random':
-                random_search(target, table, evaluator, args.evals_per_target, 100000,
+                random_search(target, model.space, evaluator, args.evals_per_target, 100000,
                               seed=args.seed + i)
             else:
-                evolution_search(target, table, evaluator, pop, gens, max(1, pop // 2), 0.1,
+                evolution_search(target, model.space, evaluator, pop, gens, max(1, pop // 2), 0.1,
                                  100000, seed=args.seed + i)
             elapsed += time.perf_counter() - start
             if i + 1 in args.ns:

@@ -1,0 +1,26 @@
+# Searching by generating on the NAS-Bench-201 cell space: N FLOPs targets in, N architectures
+# out (one generator forward), evaluated with weights inherited from the NB201 supernet.
+#   python tools/test.py configs/sgnas/nb201_search.py work_dirs/nb201_generator/best_generator.pth
+# The baselines on the same supernet, evaluator and outputs (no generator checkpoint):
+#   python tools/test.py configs/sgnas/nb201_search.py \
+#       --cfg-options test_cfg.type=mmsgnas.EvolutionSearchLoop     (or RandomSearchLoop)
+# The whole NB201 experiment (supernet, 3 seeds, ground truth, Table 3, Fig. 5):
+#   python tools/nb201_benchmark.py
+_base_ = ['./search.py']
+
+model = dict(
+    supernet=dict(
+        _delete_=True,
+        type='ImageClassifier',
+        backbone=dict(type='mmsgnas.NB201Supernet'),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='LinearClsHead', num_classes=10, in_channels=64,
+                  loss=dict(type='CrossEntropyLoss'), topk=(1, ))),
+    supernet_checkpoint='work_dirs/nb201_supernet/epoch_15.pth',
+    constraint_range=(20.0, 200.0))
+
+# the evaluation is conv-bound (about 30 GMAC/s on the 2-core machine; the benchmark's nets
+# run 8-220 MFLOPs per image), so the search scores on every second val image (507, all
+# classes: the split file is sorted by class), at batch 64 for the supernet's batch-statistics BN
+test_dataloader = dict(batch_size=64, dataset=dict(indices=list(range(0, 1013, 2))))
+test_cfg = dict(targets=[50, 100, 150, 200], num_background=0)

@@ -1,0 +1,192 @@
+"""The NAS-Bench-201 experiment (paper section 4.3, Table 3, Fig. 5) in one command.
+
+    python tools/nb201_benchmark.py [--work-dir work_dirs/nb201] [--seeds 0 1 2] [--short]
+
+1. trains one NB201 supernet (configs/sgnas/nb201_supernet.py), shared by the seeds;
+2. per seed: trains a generator (configs/sgnas/nb201_generator.py, the seed sets the run's
+   randomness and the prior pool) and searches the targets with it, and with random search and
+   evolution on the same supernet and evaluator (configs/sgnas/nb201_search.py);
+3. evaluates random architectures on the supernet (the first seed's search background) for
+   the Kendall tau of the supernet's ranking against the ground truth;
+4. looks every searched architecture up in the benchmark and writes ``results.md`` (Table 3
+   layout and per-target rows with percentiles), ``architectures.md`` and ``fig5.png``.
+
+Every stage runs the project's configs under mmengine's Runner, in this process; a stage whose
+output exists is reused (delete the work dir to start over). ``--short`` shrinks every stage
+to a few iterations on a few images (a smoke test of the whole pipeline, not a result).
+"""
+import argparse
+import csv
+import os
+import os.path as osp
+import time
+
+from mmengine.config import Config, ConfigDict
+from mmengine.runner import Runner
+
+import mmsgnas  # noqa: F401  (registries, checkpoint allow-list)
+from mmsgnas.nb201.results import (Benchmark, architectures_table, markdown_table,
+                                   plot_fig5, raw_generator_summary)
+from mmsgnas.nb201.space import parse_nb201
+
+CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', 'sgnas')
+METHODS = ('generator', 'random', 'evolution')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--work-dir', default='work_dirs/nb201')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--targets', type=float, nargs='+', default=None,
+                        help='FLOPs targets in MFLOPs (default: the search config\'s)')
+    parser.add_argument('--num-random', type=int, default=10,
+                        help='random search: evaluations per target')
+    parser.add_argument('--population', type=int, default=6)
+    parser.add_argument('--generations', type=int, default=2,
+                        help='evolution: population x generations evaluations per target')
+    parser.add_argument('--tau-archs', type=int, default=200,
+                        help='random architectures for the supernet\'s Kendall tau')
+    parser.add_argument('--short', action='store_true',
+                        help='a few iterations per stage (pipeline smoke test)')
+    return parser.parse_args(argv)
+
+
+def load(name: str, work_dir: str, experiment: str, short: bool) -> Config:
+    cfg = Config.fromfile(osp.join(CONFIGS, name))
+    cfg.work_dir = work_dir
+    cfg.experiment_name = experiment  # one logger / visualizer per stage in this process
+    for field in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(field, None)
+        if loader is not None:
+            loader.setdefault('collate_fn', dict(type='default_collate'))
+            if short:  # every 16th image: all classes (the split files are class-sorted)
+                loader.dataset.indices = list(range(0, 1000, 16))
+                loader.batch_size = 32
+                loader.num_workers = 0
+                loader.persistent_workers = False
+    if short:
+        cfg.log_level = 'WARNING'
+    return cfg
+
+
+def run_stage(name: str, cfg: Config, mode: str, timings: dict) -> Runner:
+    print(f'[nb201] {name} ...', flush=True)
+    start = time.perf_counter()
+    runner = Runner.from_cfg(cfg)
+    getattr(runner, mode)()
+    timings[name] = time.perf_counter() - start
+    print(f'[nb201] {name}: {timings[name]:.0f} s', flush=True)
+    return runner
+
+
+def train_supernet(args, timings) -> str:
+    cfg = load('nb201_supernet.py', osp.join(args.work_dir, 'supernet'), 'nb201_supernet',
+               args.short)
+    if args.short:
+        cfg.train_cfg.max_epochs = cfg.train_cfg.val_interval = 1
+        cfg.param_scheduler = None
+    ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
+    if not osp.isfile(ckpt):
+        run_stage('supernet', cfg, 'train', timings)
+    return ckpt
+
+
+def train_generator(args, seed, supernet, timings) -> str:
+    work_dir = osp.join(args.work_dir, f'seed_{seed}', 'generator_train')
+    ckpt = osp.join(work_dir, 'best_generator.pth')
+    if osp.isfile(ckpt):
+        return ckpt
+    cfg = load('nb201_generator.py', work_dir, f'nb201_generator_seed{seed}', args.short)
+    cfg.model.supernet_checkpoint = supernet
+    cfg.model.prior_seed = seed
+    cfg.randomness = dict(seed=seed)
+    if args.short:
+        cfg.train_cfg.max_epochs = 1
+    run_stage(f'generator (seed {seed})', cfg, 'train', timings)
+    return ckpt
+
+
+def search(args, seed, method, supernet, generator, timings) -> str:
+    work_dir = osp.join(args.work_dir, f'seed_{seed}')
+    out = osp.join(work_dir, method, 'results.csv')
+    if osp.isfile(out):
+        return out
+    cfg = load('nb201_search.py', work_dir, f'nb201_{method}_seed{seed}', args.short)
+    cfg.model.supernet_checkpoint = supernet
+    test_cfg = dict(seed=seed, out_dir=method)
+    if args.targets:
+        test_cfg['targets'] = args.targets
+    if method == 'generator':
+        cfg.load_from = generator
+        # the first seed's background: random architectures for the Kendall tau
+        test_cfg['num_background'] = args.tau_archs if seed == args.seeds[0] else 0
+    elif method == 'random':
+        test_cfg.update(type='mmsgnas.RandomSearchLoop', num_candidates=args.num_random)
+    else:
+        test_cfg.update(type='mmsgnas.EvolutionSearchLoop', population=args.population,
+                        generations=args.generations, top_k=max(1, args.population // 2),
+                        mutation_prob=1 / 6)  # one of the 6 edges per mutant, on average
+    cfg.test_cfg.update(test_cfg)
+    run_stage(f'{method} search (seed {seed})', cfg, 'test', timings)
+    return out
+
+
+def read_rows(path: str) -> list:
+    with open(path, newline='') as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        r['arch'] = parse_nb201(r['arch'])
+        if r.get('generated'):
+            r['generated'] = parse_nb201(r['generated'])
+        for key in ('target', 'mflops', 'top1'):
+            if key in r:
+                r[key] = float(r[key])
+    return rows
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    if args.short:
+        args.num_random, args.population, args.generations, args.tau_archs = 2, 2, 2, 8
+    os.makedirs(args.work_dir, exist_ok=True)
+    timings: dict = {}
+    start = time.perf_counter()
+    supernet = train_supernet(args, timings)
+    runs = {m: {} for m in METHODS}
+    for seed in args.seeds:
+        generator = train_generator(args, seed, supernet, timings)
+        for method in METHODS:
+            runs[method][seed] = read_rows(
+                search(args, seed, method, supernet, generator, timings))
+    background_file = osp.join(args.work_dir, f'seed_{args.seeds[0]}', 'generator',
+                               'background.csv')
+    background = read_rows(background_file) if osp.isfile(background_file) else []
+    bench = Benchmark()
+    total = time.perf_counter() - start
+    notes = [
+        'supernet: one, shared by the seeds (configs/sgnas/nb201_supernet.py, uniform '
+        'sampling as SETN); per seed: generator training, then generator, random and '
+        'evolution search on that supernet',
+        f'evaluations per target: generator 1, random {args.num_random}, evolution '
+        f'{args.population * args.generations} ({args.population} x {args.generations}); '
+        'inherited-weight top-1 on the search config\'s evaluation split',
+        raw_generator_summary(bench, [r for s in runs['generator'].values() for r in s]),
+        'stage times (s): ' + ', '.join(f'{k} {v:.0f}' for k, v in timings.items()) +
+        f'; total {total:.0f} s (stages reused from an earlier run are not timed)',
+    ]
+    paths = dict(md=osp.join(args.work_dir, 'results.md'),
+                 archs=osp.join(args.work_dir, 'architectures.md'),
+                 fig=osp.join(args.work_dir, 'fig5.png'))
+    table = markdown_table(bench, runs, background, notes)
+    with open(paths['md'], 'w') as f:
+        f.write(table)
+    with open(paths['archs'], 'w') as f:
+        f.write(architectures_table(bench, runs))
+    plot_fig5(bench, runs, paths['fig'])
+    print(table)
+    print('[nb201] outputs: ' + ', '.join(paths.values()))
+    return dict(paths=paths, runs=runs, background=background, timings=timings)
+
+
+if __name__ == '__main__':
+    main()
