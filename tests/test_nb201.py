@@ -93,3 +93,16 @@ def test_cell_supernet_hard_soft_and_static():
     w = torch.full((6, len(OPS)), 0.2, requires_grad=True)
     net.forward_soft(x, w)[0].sum().backward()
     assert w.grad is not None and torch.isfinite(w.grad).all()
+
+
+def test_supernet_bn_normalises_by_the_batch():
+    """As SETN's supernet: no running statistics, so a subnet's eval output does not depend
+    on the paths trained before it (the static NB201Net keeps the usual BN)."""
+    net = NB201Supernet(('nor_conv_3x3', ) * 6)
+    bns = [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert bns and all(not bn.track_running_stats and bn.running_mean is None for bn in bns)
+    assert all(m.track_running_stats for m in NB201Net(('nor_conv_3x3', ) * 6).modules()
+               if isinstance(m, torch.nn.BatchNorm2d))
+    tracked = NB201Supernet(track_running_stats=True)
+    assert all(m.running_mean is not None for m in tracked.modules()
+               if isinstance(m, torch.nn.BatchNorm2d))

@@ -158,3 +158,41 @@ def test_evaluator_uses_the_given_data_preprocessor():
     raw = SubnetEvaluator(classifier, [batch]).batches[0][0]
     normed = SubnetEvaluator(classifier, [batch], data_preprocessor=norm).batches[0][0]
     assert raw.abs().max() == 125 and normed.abs().max() == 0
+
+
+def test_evaluator_scores_each_architecture_once():
+    """Searches revisit architectures (evolution, random streams shared across targets):
+    each distinct one costs one evaluation; the score is the same on a revisit."""
+    import torch
+    from mmpretrain.structures import DataSample
+    from torch import nn
+    from mmsgnas.search import SubnetEvaluator
+
+    class Counting(nn.Module):
+
+        def __init__(self):
+            super().__init__()
+            self.backbone = nn.Module()
+            self.backbone.set_arch = self.set_arch
+            self.data_preprocessor = lambda batch, training: dict(
+                inputs=torch.stack(batch['inputs']).float(),
+                data_samples=batch['data_samples'])
+            self.forwards, self.arch = 0, None
+
+        def set_arch(self, arch):
+            self.arch = arch
+
+        def forward(self, inputs, mode):
+            self.forwards += 1
+            logits = torch.zeros(len(inputs), 10)
+            logits[:, 0 if 's' in self.arch[0] else 6] = 1  # a score that depends on the arch
+            return logits
+
+    model = Counting()
+    batch = dict(inputs=[torch.zeros(3, 2, 2)] * 4,
+                 data_samples=[DataSample().set_gt_label(6)] * 4)
+    evaluator = SubnetEvaluator(model, [batch, batch])
+    a, b = ('333333', ) * 19, ('33ssss', ) * 19
+    assert evaluator.top1(a) == 100.0 and evaluator.top1(b) == 0.0
+    assert evaluator.top1(list(a)) == 100.0  # the same architecture as a list
+    assert evaluator.num_evaluated == 2 and model.forwards == 4

@@ -64,10 +64,27 @@ def kendall_tau(bench: Benchmark, background: Sequence[dict],
     return float(kendalltau(ours, truth).statistic)
 
 
+def fitted_random_control(space, targets: Sequence[float], seeds: Sequence[int],
+                          tolerance: float = 0.01) -> dict:
+    """A control with no supernet at all: per seed and target, a uniform random architecture
+    put through the same budget fitting as the generator's output. What it reaches is what
+    fitting to the budget alone gives."""
+    from mmsgnas.search import fit_budget
+    runs = {}
+    for seed in seeds:
+        sampler = space.sampler(10_000 + seed)
+        runs[seed] = [dict(target=float(t), arch=fit_budget(sampler.sample(), space, t,
+                                                            tolerance)[0])
+                      for t in targets]
+    return runs
+
+
 def markdown_table(bench: Benchmark, runs: Runs, background: Sequence[dict],
-                   notes: Sequence[str] = ()) -> str:
+                   notes: Sequence[str] = (), controls: Optional[Runs] = None) -> str:
     """Table 3 (one pick per run, mean ± std over seeds, next to the optimum and the paper's
-    SGNAS row), then per target: accuracy, FLOPs and percentile at the budget."""
+    SGNAS row), then per target: accuracy, FLOPs and percentile at the budget, with the
+    ``controls`` (runs without inherited top-1, e.g. :func:`fitted_random_control`)."""
+    controls = controls or {}
     methods = list(runs)
     seeds = sorted({s for m in methods for s in runs[m]})
     head = '| method | ' + ' | '.join(f'{TITLES[d]} test (%)' for d in DATASETS) + ' |'
@@ -90,14 +107,15 @@ def markdown_table(bench: Benchmark, runs: Runs, background: Sequence[dict],
     for t in targets:
         lines.append(f'| {t:g} | optimal at <= {t:g} | | ' + ' | '.join(
             f'{bench.optimal(t, d):.2f}' for d in DATASETS) + ' | 100 | |')
-        for m in methods:
-            rows = [r for s in sorted(runs[m]) for r in runs[m][s] if float(r['target']) == t]
+        for m, method_runs in list(runs.items()) + list(controls.items()):
+            rows = [r for s in sorted(method_runs) for r in method_runs[s]
+                    if float(r['target']) == t]
+            top1 = _mean_std([float(r['top1']) for r in rows]) if m in runs else '-'
             lines.append(
                 f'| {t:g} | {m} | ' + _mean_std([bench.table.mflops(r['arch']) for r in rows]) +
                 ' | ' + ' | '.join(_mean_std([bench.accuracy(r['arch'], d) for r in rows])
                                    for d in DATASETS) + ' | ' +
-                _mean_std([bench.percentile(r['arch'], t) for r in rows]) + ' | ' +
-                _mean_std([float(r['top1']) for r in rows]) + ' |')
+                _mean_std([bench.percentile(r['arch'], t) for r in rows]) + f' | {top1} |')
     if background:
         lines += ['', f'Supernet ranking: Kendall tau between inherited-weight top-1 and '
                   f'CIFAR-10 ground truth over {len(background)} random architectures: '

@@ -1,0 +1,121 @@
+"""NAS-Bench-201 results: percentiles, Table 3, Fig. 5, and the one-command run (short mode)."""
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import REPO
+from mmsgnas.nb201 import NB201Sampler, format_nb201, parse_nb201
+from mmsgnas.nb201.results import (Benchmark, architectures_table, fitted_random_control,
+                                   kendall_tau, markdown_table, plot_fig5, raw_generator_summary)
+from mmsgnas.nb201.search_space import NB201SearchSpace
+
+BEST = ('nor_conv_3x3', 'nor_conv_3x3', 'nor_conv_3x3', 'skip_connect', 'nor_conv_1x1',
+        'nor_conv_3x3')  # the benchmark's best on CIFAR-10 (94.37 %, 153.27 MFLOPs)
+
+
+@pytest.fixture(scope='module')
+def bench():
+    return Benchmark()
+
+
+def test_percentile_and_optimum_at_a_budget(bench):
+    assert bench.accuracy(BEST) == pytest.approx(94.3733, abs=1e-3)
+    assert bench.table.mflops(BEST) == pytest.approx(153.27, abs=0.01)
+    assert bench.percentile(BEST, 160.0) == 100.0
+    assert bench.optimal(160.0) == pytest.approx(bench.accuracy(BEST))
+    # below its FLOPs the best is out of reach: the optimum there is lower
+    assert bench.optimal(150.0) < bench.accuracy(BEST)
+    worst = ('none', ) * 6
+    assert bench.percentile(worst, 220.0) < 5.0
+    # the percentile is over the architectures within the budget only
+    n_within = int((bench.flops <= 50.0).sum())
+    acc = bench.accuracy('|nor_conv_1x1~0|+|nor_conv_1x1~0|nor_conv_1x1~1|'
+                         '+|skip_connect~0|nor_conv_1x1~1|nor_conv_1x1~2|')
+    expected = 100.0 * np.sum(bench.acc['cifar10'][bench.flops <= 50.0] <= acc) / n_within
+    assert bench.percentile('|nor_conv_1x1~0|+|nor_conv_1x1~0|nor_conv_1x1~1|'
+                            '+|skip_connect~0|nor_conv_1x1~1|nor_conv_1x1~2|',
+                            50.0) == pytest.approx(expected)
+
+
+def fake_runs(bench):
+    """Three seeds of three methods over two targets: feasible random architectures."""
+    runs = {}
+    for m, method in enumerate(('generator', 'random', 'evolution')):
+        runs[method] = {}
+        for seed in range(3):
+            sampler, rows = NB201Sampler(10 * m + seed), []
+            for target in (60.0, 150.0):
+                arch = sampler.sample()
+                while bench.table.mflops(arch) > target:
+                    arch = sampler.sample()
+                rows.append(dict(target=target, arch=arch, top1=float(seed + target / 10),
+                                 generated=BEST))
+            runs[method][seed] = rows
+    return runs
+
+
+def test_table3_layout_and_numbers(bench, tmp_path):
+    runs = fake_runs(bench)
+    sampler = NB201Sampler(99)
+    background = [dict(arch=a, top1=bench.accuracy(a)) for a in
+                  [sampler.sample() for _ in range(30)]]
+    assert kendall_tau(bench, background) == pytest.approx(1.0)  # same ranking as the truth
+    control = fitted_random_control(NB201SearchSpace(), [60.0, 150.0], range(3))
+    for rows in control.values():  # fitted to each budget, no evaluation
+        assert [bench.table.mflops(r['arch']) <= r['target'] for r in rows] == [True, True]
+        assert 'top1' not in rows[0]
+    md = markdown_table(bench, runs, background, notes=['a note'],
+                        controls={'control': control})
+    assert '| optimal (benchmark) | 94.37 | 73.51 | 47.31 |' in md
+    assert '| SGNAS (paper, Table 3) | 93.53 ± 0.12 | 70.31 ± 1.09 | 44.98 ± 2.10 |' in md
+    # a method's Table-3 cell: mean and std over seeds of the pick of each run (the
+    # architecture with the highest inherited top-1, here the 150 MFLOPs one)
+    picks = [bench.accuracy(runs['random'][s][1]['arch']) for s in range(3)]
+    assert f'| random (ours, best of its targets) | {np.mean(picks):.2f} ± {np.std(picks):.2f}' \
+        in md
+    # optimum, 3 methods, the control (no inherited top-1)
+    assert md.count('| 60 | ') == 5 and md.count('| 150 | ') == 5
+    assert md.count('| 60 | control | ') == 1 and md.count(' | - |') == 2
+    assert 'over 30 random architectures: **1.000**' in md and '- a note' in md
+    # raw generator outputs (BEST, 153 MFLOPs) are over the 60 and 150 targets
+    assert 'over target 6 / 6' in raw_generator_summary(bench, runs['generator'][0] +
+                                                        runs['generator'][1] +
+                                                        runs['generator'][2])
+    archs = architectures_table(bench, runs)
+    assert archs.count('\n') == 2 + 3 * 3 * 2
+    assert format_nb201(BEST).replace('|', '\\|') in archs  # pipes escaped inside cells
+    path = plot_fig5(bench, runs, str(tmp_path / 'fig5.png'))
+    assert osp.getsize(path) > 10000
+
+
+@pytest.mark.slow
+def test_one_command_short_mode(tmp_path):
+    """The full pipeline (supernet, 3 seeds of generator + 3 searches, tau, table, plot) on a
+    few iterations: every stage runs under the real Runner and every output is written."""
+    work = tmp_path / 'nb201'
+    proc = subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools', 'nb201_benchmark.py'), '--short',
+         '--work-dir', str(work)], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    md = (work / 'results.md').read_text()
+    for method in ('generator', 'random', 'evolution'):
+        assert f'| {method} (ours, best of its targets) |' in md
+        for seed in range(3):
+            csv_file = work / f'seed_{seed}' / method / 'results.csv'
+            lines = csv_file.read_text().splitlines()
+            assert len(lines) == 1 + 4  # the search config's 4 targets
+            for line in lines[1:]:
+                target, mflops = map(float, line.split(',')[:2])
+                assert mflops <= target
+                parse_nb201(line.split(',')[5])
+    assert 'Kendall tau' in md and 'over 8 random architectures' in md
+    assert (work / 'fig5.png').stat().st_size > 10000
+    assert (work / 'supernet' / 'epoch_1.pth').is_file()
+    # a second call reuses every stage's output
+    again = subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools', 'nb201_benchmark.py'), '--short',
+         '--work-dir', str(work)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and '[nb201] supernet ...' not in again.stdout
