@@ -180,7 +180,8 @@ def test_evaluator_scores_each_architecture_once():
             self.forwards, self.arch = 0, None
 
         def set_arch(self, arch):
-            self.arch = arch
+            self.arch = tuple(arch.split('|')) if isinstance(arch, str) else tuple(arch)
+            return self.arch
 
         def forward(self, inputs, mode):
             self.forwards += 1
@@ -195,4 +196,5 @@ def test_evaluator_scores_each_architecture_once():
     a, b = ('333333', ) * 19, ('33ssss', ) * 19
     assert evaluator.top1(a) == 100.0 and evaluator.top1(b) == 0.0
     assert evaluator.top1(list(a)) == 100.0  # the same architecture as a list
+    assert evaluator.top1('|'.join(a)) == 100.0  # and as a string
     assert evaluator.num_evaluated == 2 and model.forwards == 4

@@ -49,6 +49,33 @@ class TestSupernetLoops(RunnerTestCase):
         assert loop.sample_arch(0) == loop.sample_arch(0)
         assert loop.sample_arch(0) != loop.sample_arch(1)
 
+    def test_largest_first_epochs(self):
+        cfg = small_supernet_cfg(self.temp_dir.name)
+        cfg.train_cfg.update(max_epochs=2, largest_first_epochs=1)
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+        runner = self.build_runner(cfg)
+        seen = []
+        supernet_cls = UnifiedSupernet
+        original = supernet_cls.set_arch
+
+        def record(supernet, arch):
+            seen.append((runner.train_loop.epoch, supernet.format_arch(arch)))
+            return original(supernet, arch)
+
+        supernet_cls.set_arch = record
+        try:
+            runner.train()
+        finally:
+            supernet_cls.set_arch = original
+        largest = UnifiedSupernet.format_arch(UnifiedSupernet.reference_archs()['largest'])
+        first = [a for e, a in seen if e == 0]
+        second = [a for e, a in seen if e == 1]
+        assert first == [largest] * 2 and len(second) == 2 and largest not in second
+        for bad in (2, -1, 1.5):
+            cfg.train_cfg.largest_first_epochs = bad
+            with self.assertRaisesRegex(ValueError, 'largest_first_epochs must be an integer'):
+                self.build_runner(cfg).train()
+
     def test_paths_per_iter_sums_gradients(self):
         cfg = small_supernet_cfg(self.temp_dir.name, n=8, batch=8)
         cfg.train_cfg.paths_per_iter = 2

@@ -23,21 +23,32 @@ class SupernetTrainLoop(EpochBasedTrainLoop):
     Args:
         runner, dataloader, max_epochs, val_begin, val_interval: as ``EpochBasedTrainLoop``.
         paths_per_iter: architectures per iteration (k >= 1).
+        largest_first_epochs: epochs at the start that train only the space's largest
+            architecture (its ``reference_archs()['largest']``) before uniform sampling, as
+            once-for-all's progressive shrinking starts; 0 (default) samples from the start.
         seed: base seed of the architecture sampling; None uses the runner's seed.
     """
 
     def __init__(self, runner, dataloader, max_epochs: int, val_begin: int = 1,
-                 val_interval: int = 1, paths_per_iter: int = 1, seed=None, **kwargs) -> None:
+                 val_interval: int = 1, paths_per_iter: int = 1, largest_first_epochs: int = 0,
+                 seed=None, **kwargs) -> None:
         super().__init__(runner, dataloader, max_epochs, val_begin, val_interval, **kwargs)
         if not isinstance(paths_per_iter, int) or paths_per_iter < 1:
             raise ValueError(f'paths_per_iter must be an integer >= 1, got {paths_per_iter!r}')
+        if not isinstance(largest_first_epochs, int) or not 0 <= largest_first_epochs < max_epochs:
+            raise ValueError(f'largest_first_epochs must be an integer in [0, max_epochs = '
+                             f'{max_epochs}), got {largest_first_epochs!r}')
         self.paths_per_iter = paths_per_iter
+        self.largest_first_epochs = largest_first_epochs
         self.seed = seed
 
     def sample_arch(self, path: int):
-        """The space's uniform sample for ``(seed, rank, iteration, path)``."""
-        base = self.runner.seed if self.seed is None else self.seed
+        """The space's uniform sample for ``(seed, rank, iteration, path)`` (the largest
+        architecture during the first ``largest_first_epochs``)."""
         supernet = get_supernet(self.runner.model)
+        if self._epoch < self.largest_first_epochs:
+            return supernet.reference_archs()['largest']
+        base = self.runner.seed if self.seed is None else self.seed
         return supernet.arch_sampler(hash((base, get_rank(), self._iter, path))).sample()
 
     def run_iter(self, idx, data_batch: Sequence[dict]) -> None:

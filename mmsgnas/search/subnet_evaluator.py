@@ -57,16 +57,15 @@ class SubnetEvaluator:
         return cached
 
     def top1(self, arch: Arch) -> float:
-        """Top-1 (%) of ``arch`` on the cached split, with inherited weights."""
-        key = tuple(arch)
+        """Top-1 (%) of ``arch`` (string or tuple) on the cached split, inherited weights."""
+        key = tuple(self.classifier.backbone.set_arch(arch))  # validated, one form
         if key not in self.scores:
-            self.scores[key] = self._evaluate(key)
+            self.scores[key] = self._evaluate()
         return self.scores[key]
 
     @torch.no_grad()
-    def _evaluate(self, arch: Arch) -> float:
-        backbone = self.classifier.backbone
-        backbone.set_arch(arch)
+    def _evaluate(self) -> float:
+        """Top-1 of the architecture set on the backbone."""
         saved = self._recalibrate() if self.calib else None
         self.classifier.eval()
         correct = total = 0
