@@ -2,16 +2,10 @@
 # as configs/sgnas/generator.py, over the 6 x 5 edge encoding of the NB201 supernet.
 #   python tools/train.py configs/sgnas/nb201_generator.py \
 #       --cfg-options model.supernet_checkpoint=work_dirs/nb201_supernet/epoch_15.pth
-_base_ = ['./generator.py']
+_base_ = ['./generator.py', '../_base_/models/nb201_classifier.py']
 
 model = dict(
-    supernet=dict(
-        _delete_=True,
-        type='ImageClassifier',
-        backbone=dict(type='mmsgnas.NB201Supernet'),
-        neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='LinearClsHead', num_classes=10, in_channels=64,
-                  loss=dict(type='CrossEntropyLoss'), topk=(1, ))),
+    supernet={{_base_.nb201_classifier}},
     supernet_checkpoint='work_dirs/nb201_supernet/epoch_15.pth',
     # the benchmark's FLOPs span 7.78 to 220.12 M at 32x32
     constraint_range=(20.0, 200.0))

@@ -6,16 +6,10 @@
 #       --cfg-options test_cfg.type=mmsgnas.EvolutionSearchLoop     (or RandomSearchLoop)
 # The whole NB201 experiment (supernet, 3 seeds, ground truth, Table 3, Fig. 5):
 #   python tools/nb201_benchmark.py
-_base_ = ['./search.py']
+_base_ = ['./search.py', '../_base_/models/nb201_classifier.py']
 
 model = dict(
-    supernet=dict(
-        _delete_=True,
-        type='ImageClassifier',
-        backbone=dict(type='mmsgnas.NB201Supernet'),
-        neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='LinearClsHead', num_classes=10, in_channels=64,
-                  loss=dict(type='CrossEntropyLoss'), topk=(1, ))),
+    supernet={{_base_.nb201_classifier}},
     supernet_checkpoint='work_dirs/nb201_supernet/epoch_15.pth',
     constraint_range=(20.0, 200.0))
 

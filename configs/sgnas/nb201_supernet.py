@@ -4,16 +4,9 @@
 #   python tools/train.py configs/sgnas/nb201_supernet.py
 # Validation on fixed subnets: smallest (skip on every edge), largest (3x3 conv on every edge)
 # and two seeded random ones. BN normalises by the batch (NB201Supernet's default, as SETN).
-_base_ = ['./supernet.py']
+_base_ = ['./supernet.py', '../_base_/models/nb201_classifier.py']
 
-model = dict(
-    _delete_=True,
-    type='ImageClassifier',
-    backbone=dict(type='mmsgnas.NB201Supernet'),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(type='LinearClsHead', num_classes=10, in_channels=64,
-              loss=dict(type='CrossEntropyLoss'), topk=(1, )),
-)
+model = {{_base_.nb201_classifier}}
 
 # NB201's own recipe (SGD nesterov, wd 5e-4, cosine) at batch 64; 64 iterations an epoch
 # at about 0.5 s each on the 2-core machine
