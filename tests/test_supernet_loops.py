@@ -7,6 +7,7 @@ from mmengine.testing import RunnerTestCase
 
 from conftest import REPO
 from mmsgnas.engine import fixed_subnets, get_supernet
+from mmsgnas.engine.supernet_train_loop import distill_loss
 from mmsgnas.models import UnifiedSupernet
 
 
@@ -51,7 +52,7 @@ class TestSupernetLoops(RunnerTestCase):
 
     def test_largest_first_epochs(self):
         cfg = small_supernet_cfg(self.temp_dir.name)
-        cfg.train_cfg.update(max_epochs=2, largest_first_epochs=1)
+        cfg.train_cfg.update(max_epochs=2, largest_first_epochs=1, sandwich=(), distill=False)
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
         runner = self.build_runner(cfg)
         seen = []
@@ -78,7 +79,7 @@ class TestSupernetLoops(RunnerTestCase):
 
     def test_paths_per_iter_sums_gradients(self):
         cfg = small_supernet_cfg(self.temp_dir.name, n=8, batch=8)
-        cfg.train_cfg.paths_per_iter = 2
+        cfg.train_cfg.update(paths_per_iter=2, sandwich=(), distill=False)
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
         cfg.param_scheduler = None
         cfg.optim_wrapper = dict(optimizer=dict(type='SGD', lr=1.0, momentum=0,
@@ -106,6 +107,78 @@ class TestSupernetLoops(RunnerTestCase):
         for name, p in model.named_parameters():
             torch.testing.assert_close(p.detach(), before[name] - grads[name], rtol=1e-4,
                                        atol=1e-5, msg=name)
+
+    def test_sandwich_with_inplace_distillation(self):
+        """One step = SGD on CE(largest) + KL(sampled || largest), in that order."""
+        cfg = small_supernet_cfg(self.temp_dir.name, n=8, batch=8)
+        cfg.train_cfg.update(paths_per_iter=1, sandwich=('largest', ), distill=True)
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+        cfg.param_scheduler = None
+        cfg.optim_wrapper = dict(optimizer=dict(type='SGD', lr=1.0, momentum=0,
+                                                weight_decay=0))
+        runner = self.build_runner(cfg)
+        model = runner.model
+        model.init_weights()
+        before = {k: v.detach().clone() for k, v in model.named_parameters()}
+        data_batch = next(iter(runner.train_dataloader))
+        loop = runner.train_loop
+        largest = UnifiedSupernet.reference_archs()['largest']
+        assert loop.iter_archs() == [largest, loop.sample_arch(0)]
+        model.train()
+        model.zero_grad()
+        supernet = get_supernet(model)
+        data = model.data_preprocessor(data_batch, True)
+        supernet.set_arch(largest)
+        ce, _ = model.parse_losses(model(**data, mode='loss'))
+        teacher = model(data['inputs'], mode='tensor').detach()
+        ce.backward()
+        supernet.set_arch(loop.sample_arch(0))
+        kd = distill_loss(model(data['inputs'], mode='tensor'), teacher)
+        kd.backward()
+        grads = {k: (p.grad.clone() if p.grad is not None else torch.zeros_like(p))
+                 for k, p in model.named_parameters()}
+        model.zero_grad()
+        seen = []
+        original = UnifiedSupernet.set_arch
+
+        def record(net, arch):
+            seen.append(net.format_arch(arch))
+            return original(net, arch)
+
+        UnifiedSupernet.set_arch = record
+        try:
+            runner.train()
+        finally:
+            UnifiedSupernet.set_arch = original
+        assert runner.iter == 1 and seen[0] == UnifiedSupernet.format_arch(largest)
+        assert kd > 0
+        for name, p in model.named_parameters():
+            torch.testing.assert_close(p.detach(), before[name] - grads[name], rtol=1e-4,
+                                       atol=1e-5, msg=name)
+        hub = runner.message_hub
+        total = hub.get_scalar('train/loss').current()
+        assert abs(hub.get_scalar('train/loss_distill').current() - kd.item()) < 1e-4
+        assert abs(total - ce.item() - kd.item()) < 1e-4
+
+    def test_sandwich_bad_values(self):
+        cfg = small_supernet_cfg(self.temp_dir.name)
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+        for bad, message in ((('biggest', ), "reference architectures .*'biggest'"),
+                             ('largest', "reference architectures .*'largest'")):
+            cfg.train_cfg.update(sandwich=bad, distill=False)
+            with self.assertRaisesRegex(ValueError, message):
+                self.build_runner(cfg).train()
+        cfg.train_cfg.update(sandwich=(), distill=True)
+        with self.assertRaisesRegex(ValueError, 'distill=True needs a teacher'):
+            self.build_runner(cfg).train()
+
+    def test_distill_loss(self):
+        logits = torch.randn(4, 10, requires_grad=True)
+        assert distill_loss(logits, logits).abs().item() < 1e-6
+        teacher = torch.randn(4, 10, requires_grad=True)
+        loss = distill_loss(logits, teacher)
+        loss.backward()
+        assert loss.item() > 0 and teacher.grad is None and logits.grad.abs().sum() > 0
 
     def test_resume_under_weights_only_default(self):
         cfg = small_supernet_cfg(self.temp_dir.name)

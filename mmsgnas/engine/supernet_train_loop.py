@@ -1,12 +1,21 @@
-"""Supernet training: one forced-sampling architecture (or k of them) per iteration."""
-from typing import Dict, Sequence
+"""Supernet training: uniformly sampled architectures per iteration, optionally with the
+sandwich rule and in-place distillation."""
+from typing import Dict, List, Sequence
 
 import torch
+import torch.nn.functional as F
 from mmengine.dist import get_rank
 from mmengine.runner import EpochBasedTrainLoop
 
 from mmsgnas.registry import LOOPS
 from .supernet_access import get_supernet, unwrap
+
+
+def distill_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor) -> torch.Tensor:
+    """KL divergence of the student's class distribution from the (detached) teacher's,
+    averaged over the batch: the in-place distillation loss of BigNAS / once-for-all."""
+    teacher = F.softmax(teacher_logits.detach(), dim=1)
+    return F.kl_div(F.log_softmax(student_logits, dim=1), teacher, reduction='batchmean')
 
 
 @LOOPS.register_module()
@@ -20,9 +29,18 @@ class SupernetTrainLoop(EpochBasedTrainLoop):
     run samples what the uninterrupted one would have. Everything else (hooks, schedulers,
     checkpoints, validation) is mmengine's ``EpochBasedTrainLoop``.
 
+    The sandwich rule (BigNAS) trains named reference architectures of the space (``'largest'``,
+    ``'smallest'``) every iteration before the sampled ones; with ``distill`` the first of them
+    learns from the labels and every other path from its predictions (in-place distillation).
+
     Args:
         runner, dataloader, max_epochs, val_begin, val_interval: as ``EpochBasedTrainLoop``.
-        paths_per_iter: architectures per iteration (k >= 1).
+        paths_per_iter: sampled architectures per iteration (k >= 1).
+        sandwich: names in the supernet's ``reference_archs()`` trained every iteration before
+            the sampled paths, e.g. ``('largest', 'smallest')``; ``()`` (default) samples only.
+        distill: in-place distillation from the first sandwich path (needs ``sandwich``). Only
+            for classifiers whose ``forward(mode='tensor')`` returns logits (mmpretrain's
+            ``ImageClassifier``).
         largest_first_epochs: epochs at the start that train only the space's largest
             architecture (its ``reference_archs()['largest']``) before uniform sampling, as
             once-for-all's progressive shrinking starts; 0 (default) samples from the start.
@@ -30,15 +48,25 @@ class SupernetTrainLoop(EpochBasedTrainLoop):
     """
 
     def __init__(self, runner, dataloader, max_epochs: int, val_begin: int = 1,
-                 val_interval: int = 1, paths_per_iter: int = 1, largest_first_epochs: int = 0,
-                 seed=None, **kwargs) -> None:
+                 val_interval: int = 1, paths_per_iter: int = 1, sandwich: Sequence[str] = (),
+                 distill: bool = False, largest_first_epochs: int = 0, seed=None,
+                 **kwargs) -> None:
         super().__init__(runner, dataloader, max_epochs, val_begin, val_interval, **kwargs)
         if not isinstance(paths_per_iter, int) or paths_per_iter < 1:
             raise ValueError(f'paths_per_iter must be an integer >= 1, got {paths_per_iter!r}')
         if not isinstance(largest_first_epochs, int) or not 0 <= largest_first_epochs < max_epochs:
             raise ValueError(f'largest_first_epochs must be an integer in [0, max_epochs = '
                              f'{max_epochs}), got {largest_first_epochs!r}')
+        references = get_supernet(self.runner.model).reference_archs()
+        if isinstance(sandwich, str) or any(name not in references for name in sandwich):
+            raise ValueError(f'sandwich must be a sequence of names of the supernet\'s '
+                             f'reference architectures {sorted(references)}, got {sandwich!r}')
+        if distill and not sandwich:
+            raise ValueError('distill=True needs a teacher: name it first in sandwich, e.g. '
+                             "sandwich=('largest', 'smallest')")
         self.paths_per_iter = paths_per_iter
+        self.sandwich = tuple(sandwich)
+        self.distill = bool(distill)
         self.largest_first_epochs = largest_first_epochs
         self.seed = seed
 
@@ -51,15 +79,25 @@ class SupernetTrainLoop(EpochBasedTrainLoop):
         base = self.runner.seed if self.seed is None else self.seed
         return supernet.arch_sampler(hash((base, get_rank(), self._iter, path))).sample()
 
+    def iter_archs(self) -> List:
+        """The architectures of this iteration, in training order: sandwich, then sampled."""
+        references = get_supernet(self.runner.model).reference_archs()
+        return ([references[name] for name in self.sandwich] +
+                [self.sample_arch(path) for path in range(self.paths_per_iter)])
+
     def run_iter(self, idx, data_batch: Sequence[dict]) -> None:
         self.runner.call_hook('before_train_iter', batch_idx=idx, data_batch=data_batch)
         model, optim_wrapper = self.runner.model, self.runner.optim_wrapper
         supernet = get_supernet(model)
-        for path in range(self.paths_per_iter - 1):
-            supernet.set_arch(self.sample_arch(path))
-            self._accumulate(model, optim_wrapper, data_batch)
-        supernet.set_arch(self.sample_arch(self.paths_per_iter - 1))
-        outputs = model.train_step(data_batch, optim_wrapper=optim_wrapper)
+        archs = self.iter_archs()
+        if self.distill:
+            outputs = self._distill_step(model, optim_wrapper, data_batch, archs)
+        else:
+            for arch in archs[:-1]:
+                supernet.set_arch(arch)
+                self._accumulate(model, optim_wrapper, data_batch)
+            supernet.set_arch(archs[-1])
+            outputs = model.train_step(data_batch, optim_wrapper=optim_wrapper)
         self.runner.call_hook('after_train_iter', batch_idx=idx, data_batch=data_batch,
                               outputs=outputs)
         self._iter += 1
@@ -74,3 +112,35 @@ class SupernetTrainLoop(EpochBasedTrainLoop):
         loss, log_vars = inner.parse_losses(losses)
         optim_wrapper.backward(loss)
         return log_vars
+
+    @staticmethod
+    def _distill_step(model, optim_wrapper, data_batch, archs) -> Dict[str, torch.Tensor]:
+        """The teacher (``archs[0]``) on the labels, the others on its predictions; each
+        path's backward right after its forward, one optimizer step at the end."""
+        inner = unwrap(model)
+        supernet = get_supernet(model)
+        data = inner.data_preprocessor(data_batch, True)
+        teacher, outputs, distill_losses = None, {}, []
+        for i, arch in enumerate(archs):
+            supernet.set_arch(arch)
+            with optim_wrapper.optim_context(model):
+                # through the wrapper, so DDP synchronises the gradients
+                logits = model(data['inputs'], mode='tensor')
+                if teacher is None:
+                    # the head's own loss on the labels (label smoothing, mixed labels)
+                    losses = inner.head._get_loss(logits, data['data_samples'])
+                    teacher = logits.detach()
+                else:
+                    losses = dict(loss_distill=distill_loss(logits, teacher))
+            loss, log_vars = inner.parse_losses(losses)
+            if i == 0:
+                outputs = {k: v.detach() for k, v in log_vars.items()}
+            else:
+                distill_losses.append(loss.detach())
+            if i < len(archs) - 1:
+                optim_wrapper.backward(loss)
+            else:
+                optim_wrapper.update_params(loss)
+        outputs['loss_distill'] = torch.stack(distill_losses).mean()
+        outputs['loss'] = outputs['loss'] + sum(distill_losses)
+        return outputs
