@@ -62,3 +62,29 @@ def test_mismatched_checkpoint_errors():
         load_from_supernet(net, SGNASNet('SGNAS-B', 'cifar', init_cfg=None).state_dict())
     with pytest.raises(ValueError, match='SE layers'):
         load_from_supernet(SGNASNet('SGNAS-A', 'cifar', with_se=True, init_cfg=None), state)
+
+
+def test_cumulative_bn_statistics_match_the_static_net():
+    """With momentum=None the supernet's sliced BNs keep the cumulative average that the static
+    net's nn.BatchNorm2d keeps, also when one BN runs several slices (kernels 3, 5, 3)."""
+    torch.manual_seed(0)
+    bn = dict(type='BN', momentum=None)
+    supernet = UnifiedSupernet(variant='cifar', norm_cfg=bn)
+    supernet.init_weights()
+    arch = ['353333', '3535ss'] + ['735sss'] * 17
+    supernet.set_arch(arch)
+    net = load_from_supernet(SGNASNet(arch, 'cifar', norm_cfg=bn, init_cfg=None),
+                             supernet.state_dict())
+    for m in list(supernet.modules()) + list(net.modules()):
+        if isinstance(m, nn.BatchNorm2d):
+            m.reset_running_stats()
+    supernet.train(), net.train()
+    with torch.no_grad():
+        for i in range(3):
+            x = torch.randn(4, 3, 32, 32) * (i + 1)
+            supernet(x), net(x)
+    exported = load_from_supernet(SGNASNet(arch, 'cifar', norm_cfg=bn, init_cfg=None),
+                                  supernet.state_dict())
+    for (k, v), (k2, v2) in zip(net.state_dict().items(), exported.state_dict().items()):
+        if 'running' in k:
+            torch.testing.assert_close(v, v2, msg=k)

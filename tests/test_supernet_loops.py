@@ -7,6 +7,7 @@ from mmengine.testing import RunnerTestCase
 
 from conftest import REPO
 from mmsgnas.engine import fixed_subnets, get_supernet
+from mmsgnas.engine.bn_calibration import calibrate_bn
 from mmsgnas.engine.supernet_train_loop import distill_loss
 from mmsgnas.models import UnifiedSupernet
 
@@ -49,6 +50,43 @@ class TestSupernetLoops(RunnerTestCase):
         loop = runner.train_loop
         assert loop.sample_arch(0) == loop.sample_arch(0)
         assert loop.sample_arch(0) != loop.sample_arch(1)
+
+    def test_bn_calibration_in_validation(self):
+        cfg = small_supernet_cfg(self.temp_dir.name)
+        cfg.val_cfg.calibrate_bn = 2
+        runner = self.build_runner(cfg)
+        runner.train()
+        model = runner.model
+        before = {k: v.clone() for k, v in model.state_dict().items()}
+        calibrated = runner.val_loop.run()
+        # the supernet's own statistics are back after validation
+        for k, v in model.state_dict().items():
+            assert torch.equal(v, before[k]), k
+        runner.val_loop.calibrate_bn = 0
+        plain = runner.val_loop.run()
+        assert set(calibrated) == set(plain)
+        for bad in (-1, 1.5):
+            cfg.val_cfg.calibrate_bn = bad
+            with self.assertRaisesRegex(ValueError, 'calibrate_bn must be an integer >= 0'):
+                self.build_runner(cfg).val()
+
+    def test_calibrate_bn_is_the_average_of_the_batches(self):
+        cfg = small_supernet_cfg(self.temp_dir.name)
+        runner = self.build_runner(cfg)
+        model = runner.model.eval()
+        get_supernet(model).set_arch(UnifiedSupernet.reference_archs()['smallest'])
+        batches = list(runner.train_dataloader)[:2]
+        assert calibrate_bn(model, batches + batches, 2) == 2
+        assert not model.training
+        stem = model.backbone.stem[0]
+        with torch.no_grad():
+            means = [stem.conv(model.data_preprocessor(b, False)['inputs']).mean((0, 2, 3))
+                     for b in batches]
+        torch.testing.assert_close(stem.bn.running_mean, (means[0] + means[1]) / 2)
+        with self.assertRaisesRegex(ValueError, 'num_batches must be an integer >= 1'):
+            calibrate_bn(model, batches, 0)
+        with self.assertRaisesRegex(ValueError, 'got no batches'):
+            calibrate_bn(model, [], 1)
 
     def test_largest_first_epochs(self):
         cfg = small_supernet_cfg(self.temp_dir.name)

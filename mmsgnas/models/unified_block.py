@@ -27,15 +27,26 @@ def kernel_runs(kernels: List[int], width: int) -> List[Run]:
     return runs
 
 
-def sliced_batch_norm(bn: nn.modules.batchnorm._BatchNorm, x: torch.Tensor, start: int,
-                      end: int) -> torch.Tensor:
-    """Apply channels ``start:end`` of ``bn`` to ``x`` (updating only those running stats)."""
-    use_batch_stats = bn.training or bn.running_mean is None
-    momentum = 0.0 if bn.momentum is None else bn.momentum
+def count_batch(bn: nn.modules.batchnorm._BatchNorm) -> None:
+    """Count one forward batch for ``bn`` (once per forward, however many slices it runs)."""
     if bn.training and bn.track_running_stats:
         bn.num_batches_tracked.add_(1)
-        if bn.momentum is None:
-            momentum = 1.0 / float(bn.num_batches_tracked)
+
+
+def sliced_batch_norm(bn: nn.modules.batchnorm._BatchNorm, x: torch.Tensor, start: int,
+                      end: int) -> torch.Tensor:
+    """Apply channels ``start:end`` of ``bn`` to ``x`` (updating only those running stats).
+
+    The caller counts the batch (:func:`count_batch`) before the slices, so that with
+    ``momentum=None`` every channel gets the cumulative average of nn.BatchNorm2d.
+    """
+    use_batch_stats = bn.training or bn.running_mean is None
+    if bn.momentum is not None:
+        momentum = bn.momentum
+    elif bn.training and bn.track_running_stats:
+        momentum = 1.0 / float(bn.num_batches_tracked)
+    else:
+        momentum = 0.0
     running_mean = None if bn.running_mean is None else bn.running_mean[start:end]
     running_var = None if bn.running_var is None else bn.running_var[start:end]
     weight = None if bn.weight is None else bn.weight[start:end]
@@ -97,7 +108,10 @@ class UnifiedBlock(nn.Module):
             raise RuntimeError('no architecture is set: call set_arch() on the supernet first')
         mid = self.expansion * self.in_channels
         h = F.conv2d(x, self.expand.weight[:mid])
+        count_batch(self.expand_bn)
         h = self.act(sliced_batch_norm(self.expand_bn, h, 0, mid))
+        for k in {k for k, _, _ in self.runs}:
+            count_batch(self.dw_bn[str(k)])
         outs = []
         for k, start, end in self.runs:
             conv = self.dw[str(k)]
