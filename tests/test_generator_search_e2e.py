@@ -30,6 +30,10 @@ def small(cfg: Config, work_dir: str, supernet_ckpt: str) -> Config:
         if cfg.get(name):
             cfg[name].update(num_workers=0, persistent_workers=False, batch_size=16)
             cfg[name].dataset.indices = 32
+    if cfg.get('test_cfg') and cfg.test_cfg.get('calib_batches'):  # 1 small batch
+        cfg.test_cfg.calib_batches = 1
+        cfg.test_cfg.calib_dataloader.update(batch_size=16)
+        cfg.test_cfg.calib_dataloader.dataset.indices = 16
     cfg.train_cfg.max_epochs = 1
     cfg.log_level = 'WARNING'
     cfg.env_cfg = dict(dist_cfg=dict(backend='gloo'))
@@ -86,7 +90,9 @@ class TestGeneratorSearch(RunnerTestCase):
         report = load_tool('tools/analysis/generator_report.py')
         small_loader = ['test_dataloader.num_workers=0', 'test_dataloader.batch_size=16',
                         'test_dataloader.dataset.indices=32',
-                        'test_dataloader.persistent_workers=False']
+                        'test_dataloader.persistent_workers=False', 'test_cfg.calib_batches=1',
+                        'test_cfg.calib_dataloader.batch_size=16',
+                        'test_cfg.calib_dataloader.dataset.indices=16']
         prec, qual = report.main([
             osp.join(REPO, 'configs/sgnas/search.py'), best, '--num-targets', '6',
             '--quality-targets', '90', '120', '--num-random', '3', '--cfg-options',

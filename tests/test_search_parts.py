@@ -198,3 +198,46 @@ def test_evaluator_scores_each_architecture_once():
     assert evaluator.top1(list(a)) == 100.0  # the same architecture as a list
     assert evaluator.top1('|'.join(a)) == 100.0  # and as a string
     assert evaluator.num_evaluated == 2 and model.forwards == 4
+
+
+def test_evaluator_recalibrates_bn_per_architecture_and_restores_it():
+    """calib_batches > 0: each architecture is scored with BN statistics recomputed on the
+    calibration batches (the same top-1 as calibrate_bn + eval), and the supernet's own
+    statistics are back afterwards."""
+    import torch
+    from mmpretrain.models import ImageClassifier
+    from mmpretrain.structures import DataSample
+    from mmsgnas.models.bn_calibration import calibrate_bn, preserved_bn_statistics
+    from mmsgnas.search import SubnetEvaluator
+    from mmsgnas.space import ArchSampler
+
+    torch.manual_seed(0)
+    model = ImageClassifier(
+        backbone=dict(type='mmsgnas.UnifiedSupernet', variant='cifar'),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='LinearClsHead', num_classes=10, in_channels=1280))
+    model.init_weights()
+
+    def batch(seed):
+        g = torch.Generator().manual_seed(seed)
+        images = torch.randint(0, 255, (8, 3, 32, 32), generator=g, dtype=torch.uint8)
+        labels = torch.randint(0, 10, (8, ), generator=g)
+        return dict(inputs=list(images),
+                    data_samples=[DataSample().set_gt_label(int(y)) for y in labels])
+
+    val, calib = [batch(0), batch(1)], [batch(2)]
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    evaluator = SubnetEvaluator(model, val, calib, calib_batches=1)
+    arch = ArchSampler(3).sample()
+    score = evaluator.top1(arch)
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, before[k]), k
+    with preserved_bn_statistics(model):
+        calibrate_bn(model, calib, 1)
+        model.eval()
+        with torch.no_grad():
+            expected = sum(
+                (model(d['inputs'], mode='tensor').argmax(1) ==
+                 torch.cat([s.gt_label for s in d['data_samples']])).sum().item()
+                for d in (model.data_preprocessor(b, False) for b in val)) * 100.0 / 16
+    assert score == expected

@@ -7,7 +7,7 @@ from mmengine.testing import RunnerTestCase
 
 from conftest import REPO
 from mmsgnas.engine import fixed_subnets, get_supernet
-from mmsgnas.engine.bn_calibration import calibrate_bn
+from mmsgnas.models.bn_calibration import calibrate_bn
 from mmsgnas.engine.supernet_train_loop import distill_loss
 from mmsgnas.models import UnifiedSupernet
 

@@ -1,14 +1,14 @@
 # SGNAS architecture generator on the frozen CIFAR supernet of configs/sgnas/supernet.py,
 # trained on the validation split (Algorithm 1).
 #   python tools/train.py configs/sgnas/generator.py \
-#       --cfg-options model.supernet_checkpoint=work_dirs/quickstart/supernet/epoch_5.pth
+#       --cfg-options model.supernet_checkpoint=work_dirs/quickstart/supernet/epoch_2.pth
 _base_ = ['./supernet.py']
 
 model = dict(
     _delete_=True,
     type='mmsgnas.SGNASGenerator',
     supernet={{_base_.model}},
-    supernet_checkpoint='work_dirs/quickstart/supernet/epoch_5.pth',
+    supernet_checkpoint='work_dirs/quickstart/supernet/epoch_2.pth',
     data_preprocessor=dict(
         type='ClsDataPreprocessor',
         num_classes=10,

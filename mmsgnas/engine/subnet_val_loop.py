@@ -5,7 +5,7 @@ from mmengine.runner import ValLoop
 
 from mmsgnas.registry import LOOPS
 from mmsgnas.models import UnifiedSupernet
-from .bn_calibration import calibrate_bn, preserved_bn_statistics
+from mmsgnas.models.bn_calibration import calibrate_bn, preserved_bn_statistics
 from .supernet_access import get_supernet
 
 

@@ -1,11 +1,10 @@
 """Top-1 of architectures with weights inherited from the supernet (the search's hot path)."""
-import copy
-from typing import Iterable, List, Optional, Sequence
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
-from torch.nn.modules.batchnorm import _BatchNorm
 
+from mmsgnas.models.bn_calibration import preserved_bn_statistics, recalibrating_bn
 from mmsgnas.space import Arch
 
 
@@ -65,31 +64,31 @@ class SubnetEvaluator:
 
     @torch.no_grad()
     def _evaluate(self) -> float:
-        """Top-1 of the architecture set on the backbone."""
-        saved = self._recalibrate() if self.calib else None
-        self.classifier.eval()
+        """Top-1 of the architecture set on the backbone (BN statistics restored after)."""
         correct = total = 0
-        for inputs, labels in self.batches:
-            logits = self.classifier(inputs, mode='tensor')
-            correct += (logits.argmax(1) == labels).sum().item()
-            total += labels.numel()
-        if saved is not None:
-            self.classifier.load_state_dict(saved)
+        with preserved_bn_statistics(self.classifier):
+            if self.calib:
+                with recalibrating_bn(self.classifier):
+                    for inputs, _ in self.calib:
+                        self.classifier(inputs, mode='tensor')
+            self.classifier.eval()
+            for inputs, labels in self.batches:
+                logits = self.classifier(inputs, mode='tensor')
+                correct += (logits.argmax(1) == labels).sum().item()
+                total += labels.numel()
         return 100.0 * correct / total
 
     def top1_many(self, archs: Sequence[Arch]) -> List[float]:
         return [self.top1(a) for a in archs]
 
-    def _recalibrate(self) -> dict:
-        saved = copy.deepcopy(self.classifier.state_dict())
-        bns = [m for m in self.classifier.modules() if isinstance(m, _BatchNorm)]
-        momenta = [bn.momentum for bn in bns]
-        for bn in bns:
-            bn.reset_running_stats()
-            bn.momentum = None  # cumulative average over the calibration batches
-        self.classifier.train()
-        for inputs, _ in self.calib:
-            self.classifier(inputs, mode='tensor')
-        for bn, momentum in zip(bns, momenta):
-            bn.momentum = momentum
-        return saved
+
+def calibration(cfg) -> Tuple[Optional[Iterable], int]:
+    """``(calibration loader, batches)`` as a search config's ``test_cfg`` asks for them
+    (``calib_batches``, ``calib_dataloader``), for tools that build their own evaluator."""
+    batches = cfg.test_cfg.get('calib_batches', 0)
+    if not batches:
+        return None, 0
+    if cfg.test_cfg.get('calib_dataloader') is None:
+        raise ValueError('calib_batches > 0 needs calib_dataloader (training split)')
+    from mmengine.runner import Runner
+    return Runner.build_dataloader(cfg.test_cfg.calib_dataloader), batches

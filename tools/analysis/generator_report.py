@@ -2,7 +2,7 @@
 
     python tools/analysis/generator_report.py configs/sgnas/search.py \
         work_dirs/quickstart/generator/best_generator.pth \
-        --cfg-options model.supernet_checkpoint=work_dirs/quickstart/supernet/epoch_5.pth
+        --cfg-options model.supernet_checkpoint=work_dirs/quickstart/supernet/epoch_2.pth
 
 Precision: ``--num-targets`` targets evenly over the generator's constraint range, all in
 one batched forward; Kendall tau (targets vs FLOPs), mean relative error and the share over
@@ -23,7 +23,7 @@ from mmengine.runner import Runner, load_checkpoint
 
 import mmsgnas  # noqa: F401  (registries, checkpoint allow-list)
 from mmsgnas.engine.generator_hook import flops_metrics
-from mmsgnas.search import SubnetEvaluator, fit_budget, targets_in
+from mmsgnas.search import SubnetEvaluator, calibration, fit_budget, targets_in
 from mmsgnas.search.evolution import sample_feasible
 from mmsgnas.space import ArchSampler, format_arch
 
@@ -102,7 +102,7 @@ def main(argv=None):
     if args.num_random > 0:  # 0: precision only
         targets = targets_in(model.table, args.quality_targets or cfg.test_cfg.targets)
         loader = Runner.build_dataloader(cfg.test_dataloader)
-        evaluator = SubnetEvaluator(model.supernet, loader,
+        evaluator = SubnetEvaluator(model.supernet, loader, *calibration(cfg),
                                     data_preprocessor=model.data_preprocessor)
         qual, evaluated = quality(model, evaluator, targets, args.num_random, args.fill_tolerance,
                                   args.seed)

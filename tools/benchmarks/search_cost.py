@@ -1,6 +1,6 @@
 """Wall time to get architectures for N targets: generator vs evolution vs random search.
 
-    python tools/benchmarks/search_cost.py work_dirs/quickstart/supernet/epoch_5.pth
+    python tools/benchmarks/search_cost.py work_dirs/quickstart/supernet/epoch_2.pth
 
 Generator: trained once under the real Runner (``configs/sgnas/generator.py``; its time is
 counted for every N), then all N targets in one forward, budget fitting, and one evaluation
@@ -20,7 +20,7 @@ from mmengine.runner import Runner
 
 import mmsgnas  # noqa: F401
 from mmsgnas.engine.supernet_access import unwrap
-from mmsgnas.search import SubnetEvaluator, fit_budget
+from mmsgnas.search import SubnetEvaluator, calibration, fit_budget
 from mmsgnas.search.evolution import evolution_search, random_search
 
 
@@ -28,8 +28,8 @@ def build_evaluator(cfg, model, val_batches):
     loader = Runner.build_dataloader(cfg.test_dataloader)
     if val_batches:
         loader = list(itertools.islice(loader, val_batches))
-    return SubnetEvaluator(model.supernet, loader,
-                                    data_preprocessor=model.data_preprocessor)
+    return SubnetEvaluator(model.supernet, loader, *calibration(cfg),
+                           data_preprocessor=model.data_preprocessor)
 
 
 def main(argv=None):
