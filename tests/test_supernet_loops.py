@@ -1,5 +1,6 @@
 import copy
 import os.path as osp
+from contextlib import contextmanager
 
 import torch
 from mmengine.config import Config
@@ -30,6 +31,35 @@ def small_supernet_cfg(work_dir: str, n: int = 16, batch: int = 8) -> Config:
     cfg.env_cfg = dict(dist_cfg=dict(backend='gloo'))
     cfg.log_level = 'WARNING'
     return cfg
+
+
+@contextmanager
+def recorded_archs(record):
+    """Within: every ``UnifiedSupernet.set_arch(arch)`` first calls ``record(net, arch)``."""
+    original = UnifiedSupernet.set_arch
+
+    def patched(net, arch):
+        record(net, arch)
+        return original(net, arch)
+
+    UnifiedSupernet.set_arch = patched
+    try:
+        yield
+    finally:
+        UnifiedSupernet.set_arch = original
+
+
+def param_grads(model) -> dict:
+    """Each parameter's gradient (zeros where it has none)."""
+    return {k: (p.grad.clone() if p.grad is not None else torch.zeros_like(p))
+            for k, p in model.named_parameters()}
+
+
+def assert_sgd_step(model, before: dict, grads: dict) -> None:
+    """The parameters are one plain SGD step (lr 1) from ``before`` along ``grads``."""
+    for name, p in model.named_parameters():
+        torch.testing.assert_close(p.detach(), before[name] - grads[name], rtol=1e-4,
+                                   atol=1e-5, msg=name)
 
 
 class TestSupernetLoops(RunnerTestCase):
@@ -94,18 +124,9 @@ class TestSupernetLoops(RunnerTestCase):
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
         runner = self.build_runner(cfg)
         seen = []
-        supernet_cls = UnifiedSupernet
-        original = supernet_cls.set_arch
-
-        def record(supernet, arch):
-            seen.append((runner.train_loop.epoch, supernet.format_arch(arch)))
-            return original(supernet, arch)
-
-        supernet_cls.set_arch = record
-        try:
+        with recorded_archs(lambda net, arch: seen.append(
+                (runner.train_loop.epoch, net.format_arch(arch)))):
             runner.train()
-        finally:
-            supernet_cls.set_arch = original
         largest = UnifiedSupernet.format_arch(UnifiedSupernet.reference_archs()['largest'])
         first = [a for e, a in seen if e == 0]
         second = [a for e, a in seen if e == 1]
@@ -135,16 +156,13 @@ class TestSupernetLoops(RunnerTestCase):
             data = model.data_preprocessor(data_batch, True)
             loss, _ = model.parse_losses(model(**data, mode='loss'))
             loss.backward()
-        grads = {k: (p.grad.clone() if p.grad is not None else torch.zeros_like(p))
-                 for k, p in model.named_parameters()}
+        grads = param_grads(model)
         model.zero_grad()
         runner.train()
         assert runner.iter == 1
         key = 'backbone.layers.5.expand.weight'
         assert grads[key].abs().sum() > 0
-        for name, p in model.named_parameters():
-            torch.testing.assert_close(p.detach(), before[name] - grads[name], rtol=1e-4,
-                                       atol=1e-5, msg=name)
+        assert_sgd_step(model, before, grads)
 
     def test_sandwich_with_inplace_distillation(self):
         """One step = SGD on CE(largest) + KL(sampled || largest), in that order."""
@@ -173,26 +191,14 @@ class TestSupernetLoops(RunnerTestCase):
         supernet.set_arch(loop.sample_arch(0))
         kd = distill_loss(model(data['inputs'], mode='tensor'), teacher)
         kd.backward()
-        grads = {k: (p.grad.clone() if p.grad is not None else torch.zeros_like(p))
-                 for k, p in model.named_parameters()}
+        grads = param_grads(model)
         model.zero_grad()
         seen = []
-        original = UnifiedSupernet.set_arch
-
-        def record(net, arch):
-            seen.append(net.format_arch(arch))
-            return original(net, arch)
-
-        UnifiedSupernet.set_arch = record
-        try:
+        with recorded_archs(lambda net, arch: seen.append(net.format_arch(arch))):
             runner.train()
-        finally:
-            UnifiedSupernet.set_arch = original
         assert runner.iter == 1 and seen[0] == UnifiedSupernet.format_arch(largest)
         assert kd > 0
-        for name, p in model.named_parameters():
-            torch.testing.assert_close(p.detach(), before[name] - grads[name], rtol=1e-4,
-                                       atol=1e-5, msg=name)
+        assert_sgd_step(model, before, grads)
         hub = runner.message_hub
         total = hub.get_scalar('train/loss').current()
         assert abs(hub.get_scalar('train/loss_distill').current() - kd.item()) < 1e-4

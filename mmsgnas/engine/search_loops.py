@@ -12,7 +12,8 @@ from typing import List, Optional, Sequence
 from mmengine.runner import BaseLoop
 
 from mmsgnas.registry import LOOPS
-from mmsgnas.search import SubnetEvaluator, fit_budget, targets_in, write_results
+from mmsgnas.search import (SubnetEvaluator, calibration, fit_budget, targets_in,
+                            write_results)
 from mmsgnas.search.evolution import evolution_search, random_search
 from .supernet_access import unwrap
 
@@ -57,12 +58,9 @@ class _SearchLoop(BaseLoop):
         return self.model.space
 
     def build_evaluator(self) -> SubnetEvaluator:
-        calib = None
-        if self.calib_batches:
-            if self.calib_dataloader is None:
-                raise ValueError('calib_batches > 0 needs calib_dataloader (training split)')
-            calib = self.runner.build_dataloader(self.calib_dataloader)
-        return SubnetEvaluator(self.model.supernet, self.dataloader, calib, self.calib_batches,
+        calib = calibration(dict(calib_batches=self.calib_batches,
+                                 calib_dataloader=self.calib_dataloader))
+        return SubnetEvaluator(self.model.supernet, self.dataloader, *calib,
                                data_preprocessor=self.model.data_preprocessor)
 
     @abstractmethod

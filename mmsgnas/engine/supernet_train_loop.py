@@ -120,13 +120,13 @@ class SupernetTrainLoop(EpochBasedTrainLoop):
         inner = unwrap(model)
         supernet = get_supernet(model)
         data = inner.data_preprocessor(data_batch, True)
-        teacher, outputs, distill_losses = None, {}, []
+        distill_losses = []
         for i, arch in enumerate(archs):
             supernet.set_arch(arch)
             with optim_wrapper.optim_context(model):
                 # through the wrapper, so DDP synchronises the gradients
                 logits = model(data['inputs'], mode='tensor')
-                if teacher is None:
+                if i == 0:
                     # the head's own loss on the labels (label smoothing, mixed labels)
                     losses = inner.head._get_loss(logits, data['data_samples'])
                     teacher = logits.detach()

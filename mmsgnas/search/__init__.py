@@ -6,6 +6,6 @@ from .subnet_evaluator import SubnetEvaluator, calibration
 from .targets import targets_in
 
 __all__ = [
-    'PriorPool', 'SubnetEvaluator', 'calibration', 'evolution_search', 'fill', 'fit_budget', 'random_search',
-    'repair', 'targets_in', 'write_results'
+    'PriorPool', 'SubnetEvaluator', 'calibration', 'evolution_search', 'fill', 'fit_budget',
+    'random_search', 'repair', 'targets_in', 'write_results'
 ]

@@ -82,13 +82,13 @@ class SubnetEvaluator:
         return [self.top1(a) for a in archs]
 
 
-def calibration(cfg) -> Tuple[Optional[Iterable], int]:
-    """``(calibration loader, batches)`` as a search config's ``test_cfg`` asks for them
-    (``calib_batches``, ``calib_dataloader``), for tools that build their own evaluator."""
-    batches = cfg.test_cfg.get('calib_batches', 0)
+def calibration(test_cfg: dict) -> Tuple[Optional[Iterable], int]:
+    """``(calibration loader, batches)`` for :class:`SubnetEvaluator`, as a search loop's
+    config asks for them (``calib_batches``, ``calib_dataloader``; no loader when 0)."""
+    batches = test_cfg.get('calib_batches', 0)
     if not batches:
         return None, 0
-    if cfg.test_cfg.get('calib_dataloader') is None:
+    if test_cfg.get('calib_dataloader') is None:
         raise ValueError('calib_batches > 0 needs calib_dataloader (training split)')
     from mmengine.runner import Runner
-    return Runner.build_dataloader(cfg.test_cfg.calib_dataloader), batches
+    return Runner.build_dataloader(test_cfg['calib_dataloader']), batches

@@ -102,7 +102,7 @@ def main(argv=None):
     if args.num_random > 0:  # 0: precision only
         targets = targets_in(model.table, args.quality_targets or cfg.test_cfg.targets)
         loader = Runner.build_dataloader(cfg.test_dataloader)
-        evaluator = SubnetEvaluator(model.supernet, loader, *calibration(cfg),
+        evaluator = SubnetEvaluator(model.supernet, loader, *calibration(cfg.test_cfg),
                                     data_preprocessor=model.data_preprocessor)
         qual, evaluated = quality(model, evaluator, targets, args.num_random, args.fill_tolerance,
                                   args.seed)

@@ -28,7 +28,7 @@ def build_evaluator(cfg, model, val_batches):
     loader = Runner.build_dataloader(cfg.test_dataloader)
     if val_batches:
         loader = list(itertools.islice(loader, val_batches))
-    return SubnetEvaluator(model.supernet, loader, *calibration(cfg),
+    return SubnetEvaluator(model.supernet, loader, *calibration(cfg.test_cfg),
                            data_preprocessor=model.data_preprocessor)
 
 
