@@ -8,9 +8,9 @@ from mmsgnas.space import NAMED_ARCHS, ArchSampler, largest_arch, smallest_arch
 SIZES = {'imagenet': 64, 'cifar': 32}  # imagenet variant run at 64 px to keep the test fast
 
 
-def randomised_supernet(variant):
+def randomised_supernet(variant, shared_kernels=False):
     torch.manual_seed(0)
-    net = UnifiedSupernet(variant=variant)
+    net = UnifiedSupernet(variant=variant, shared_kernels=shared_kernels)
     net.init_weights()
     for m in net.modules():
         if isinstance(m, nn.BatchNorm2d):
@@ -21,9 +21,10 @@ def randomised_supernet(variant):
     return net.eval()
 
 
+@pytest.mark.parametrize('shared_kernels', [False, True])
 @pytest.mark.parametrize('variant', ['imagenet', 'cifar'])
-def test_export_is_exact(variant):
-    supernet = randomised_supernet(variant)
+def test_export_is_exact(variant, shared_kernels):
+    supernet = randomised_supernet(variant, shared_kernels)
     ckpt = {'state_dict': {'backbone.' + k: v for k, v in supernet.state_dict().items()}}
     x = torch.randn(2, 3, SIZES[variant], SIZES[variant])
     archs = ArchSampler(7).sample_many(4) + [smallest_arch(), largest_arch(),
@@ -33,6 +34,10 @@ def test_export_is_exact(variant):
         expected = supernet(x)[0]
         net = load_from_supernet(SGNASNet(arch, variant, init_cfg=None), ckpt).eval()
         torch.testing.assert_close(net(x)[0], expected, rtol=1e-5, atol=1e-5)
+    if shared_kernels:  # one 7x7 weight per block; its centre is the 3x3 of the static net
+        assert {k.split('.')[-2] for k in ckpt['state_dict'] if '.dw.' in k} == {'7'}
+        block = supernet.layers[3]
+        torch.testing.assert_close(block.dw_weight(3), block.dw['7'].weight[:, :, 2:5, 2:5])
 
 
 def test_export_accepts_bare_state_dict_and_file(tmp_path):

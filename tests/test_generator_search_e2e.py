@@ -95,12 +95,15 @@ class TestGeneratorSearch(RunnerTestCase):
                         'test_cfg.calib_dataloader.dataset.indices=16']
         prec, qual = report.main([
             osp.join(REPO, 'configs/sgnas/search.py'), best, '--num-targets', '6',
-            '--quality-targets', '90', '120', '--num-random', '3', '--cfg-options',
+            '--quality-targets', '90', '120', '--num-random', '3', '--evolution-evals', '4',
+            '--cfg-options',
             f'model.supernet_checkpoint={self.supernet_ckpt}', *small_loader])
         assert [p['output'] for p in prec] == ['raw argmax', 'fitted (search output)']
         assert prec[1]['num_over'] == 0 and prec[1]['mean_rel_error'] <= 0.01
         assert [q['target'] for q in qual] == [90.0, 120.0]
         assert all(q['mflops'] <= q['target'] and 0 <= q['percentile'] <= 100 for q in qual)
+        assert all(q['evolution_evals'] == 4 and q['random_median'] <= q['random_p90'] <=
+                   q['random_best'] for q in qual)
 
         # the baselines: one config change, same outputs
         cfg = copy.deepcopy(cfg)

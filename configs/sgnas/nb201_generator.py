@@ -1,11 +1,19 @@
 # The architecture generator on the NAS-Bench-201 cell space: the same model, loop and hook
 # as configs/sgnas/generator.py, over the 6 x 5 edge encoding of the NB201 supernet.
 #   python tools/train.py configs/sgnas/nb201_generator.py \
-#       --cfg-options model.supernet_checkpoint=work_dirs/nb201_supernet/epoch_15.pth
+#       --cfg-options model.supernet_checkpoint=work_dirs/nb201_supernet/epoch_60.pth
 _base_ = ['./generator.py', '../_base_/models/nb201_classifier.py']
 
 model = dict(
     supernet={{_base_.nb201_classifier}},
-    supernet_checkpoint='work_dirs/nb201_supernet/epoch_15.pth',
+    supernet_checkpoint='work_dirs/nb201_supernet/epoch_60.pth',
     # the benchmark's FLOPs span 7.78 to 220.12 M at 32x32
-    constraint_range=(20.0, 200.0))
+    constraint_range=(20.0, 200.0),
+    hard_samples=False)
+
+max_epochs = 20
+train_cfg = dict(max_epochs=max_epochs)
+# the temperature falls per iteration from 5 to 0.5 over the run; the kept generator is the
+# epoch whose fitted architectures had the lowest CE
+custom_hooks = [dict(type='mmsgnas.GeneratorHook', tau0=5.0, tau_end=0.5, num_targets=20,
+                     best_by='ce')]

@@ -8,7 +8,7 @@
 # (uniform sampling only): train_cfg.sandwich=() train_cfg.distill=False, or the ImageNet config.
 _base_ = [
     'mmpretrain::_base_/default_runtime.py',
-    '../_base_/datasets/cifar10_subset.py',
+    '../_base_/datasets/cifar10_subset_in_memory.py',
 ]
 
 model = dict(

@@ -31,33 +31,74 @@ def flops_metrics(table, targets, archs) -> dict:
 class GeneratorHook(Hook):
     """Anneal the Gumbel temperature and evaluate the generator after every epoch.
 
-    Temperature at epoch ``i``: ``tau0 * decay ** i`` (5 * 0.95^i by default). After each
+    Temperature at epoch ``i``: ``tau0 * decay ** i`` (5 * 0.95^i by default); with
+    ``tau_end``, per iteration instead, geometric from ``tau0`` at the first iteration to
+    ``tau_end`` at the last (so a short run still reaches a low temperature). After each
     epoch, ``num_targets`` targets evenly spread over the constraint range are generated
     (argmax, one batched forward) and ``generator/kendall_tau``, ``generator/mean_rel_error``
     and ``generator/over_target`` are logged through the runner's message hub, logger and
     visualizer backends.
 
-    Best-generator rule: highest Kendall tau, ties broken by lowest mean relative error; the
-    best is saved as ``best_generator.pth`` in the work dir.
+    Best-generator rule (``best_by``): ``'flops'``, the highest Kendall tau, ties broken by
+    the lowest mean relative error; ``'ce'``, the lowest mean ``ce_generated`` of the epoch
+    (the CE of the fitted generated architectures, the model's ``monitor``), so the kept
+    generator is the one whose architectures score best, the budget being met by fitting.
+    The best is saved as ``best_generator.pth`` in the work dir. When the epoch also logged
+    ``ce_random``, ``generator/ce_generated`` and ``generator/ce_random`` (epoch means) are
+    logged next to each other.
 
     Args:
         tau0: initial temperature.
-        decay: per-epoch factor.
+        decay: per-epoch factor (without ``tau_end``).
+        tau_end: final temperature of the per-iteration schedule (None: per-epoch decay).
         num_targets: targets in the evaluation sweep.
+        best_by: ``'flops'`` or ``'ce'`` (see above).
     """
     priority = 'NORMAL'
 
-    def __init__(self, tau0: float = 5.0, decay: float = 0.95, num_targets: int = 20) -> None:
+    def __init__(self, tau0: float = 5.0, decay: float = 0.95, num_targets: int = 20,
+                 tau_end: Optional[float] = None, best_by: str = 'flops') -> None:
+        if not tau0 > 0 or (tau_end is not None and not 0 < tau_end):
+            raise ValueError(f'temperatures must be > 0, got tau0={tau0!r}, tau_end={tau_end!r}')
+        if best_by not in ('flops', 'ce'):
+            raise ValueError(f"best_by must be 'flops' or 'ce', got {best_by!r}")
+        self.best_by = best_by
         self.tau0 = tau0
         self.decay = decay
+        self.tau_end = tau_end
         self.num_targets = num_targets
         self.best: Optional[tuple] = None
+
+    def temperature(self, iteration: int, max_iters: int) -> float:
+        """The temperature of a (0-based) iteration of the per-iteration schedule."""
+        progress = iteration / max(1, max_iters - 1)
+        return self.tau0 * (self.tau_end / self.tau0)**min(1.0, progress)
+
+    def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
+        if self.tau_end is not None:
+            model = self._model(runner)
+            model.tau = self.temperature(runner.iter, runner.max_iters)
+            runner.message_hub.update_scalar('train/tau', model.tau)
 
     @staticmethod
     def _model(runner):
         return unwrap(runner.model)
 
+    @staticmethod
+    def _epoch_ce(runner) -> dict:
+        """Epoch means of the monitored CEs (the iterations of this epoch only)."""
+        out = {}
+        iters = len(runner.train_dataloader)
+        for key in ('ce_generated', 'ce_random'):
+            name = f'train/{key}'
+            if name in runner.message_hub.log_scalars:
+                values = runner.message_hub.get_scalar(name).data[0][-iters:]
+                out[key] = float(np.mean(values))
+        return out
+
     def before_train_epoch(self, runner) -> None:
+        if self.tau_end is not None:
+            return
         model = self._model(runner)
         model.tau = self.tau0 * self.decay**runner.epoch
         runner.message_hub.update_scalar('train/tau', model.tau)
@@ -71,13 +112,17 @@ class GeneratorHook(Hook):
         with torch.no_grad():
             metrics = constraint_metrics(model, targets)
         model.train(was_training)
+        metrics.update(self._epoch_ce(runner))
+        if self.best_by == 'ce' and 'ce_generated' not in metrics:
+            raise RuntimeError("best_by='ce' needs the model's monitor (ce_generated)")
         scalars = {f'generator/{k}': v for k, v in metrics.items()}
         for key, value in scalars.items():
             runner.message_hub.update_scalar(key, value)
         runner.visualizer.add_scalars(scalars, step=runner.epoch + 1)
         runner.logger.info('generator after epoch %d: %s', runner.epoch + 1,
                            ', '.join(f'{k} {v:.4f}' for k, v in metrics.items()))
-        score = (metrics['kendall_tau'], -metrics['mean_rel_error'])
+        score = ((-metrics['ce_generated'], ) if self.best_by == 'ce' else
+                 (metrics['kendall_tau'], -metrics['mean_rel_error']))
         if self.best is None or score > self.best:
             self.best = score
             runner.save_checkpoint(runner.work_dir, 'best_generator.pth', save_optimizer=False,

@@ -26,14 +26,24 @@ class ArchGenerator(nn.Module):
     residual from the summed features; a biased conv3x3 32->1 gives the logits. Hidden convs
     have no bias, ReLU, no normalisation.
 
+    Args:
+        shape: the space's one-hot shape.
+        position_bias: add a learned logit per position (layer / edge, sub-block, op; zero at
+            the start) to the convolutional output. The convs are shared over positions, so
+            without it a preference such as "op k is bad on every edge" can only be learned
+            through the prior's pattern and the padding; not in the released generator
+            (whose 67,969 parameters it leaves unchanged without it).
+
     Shapes:
         forward: target ``(N, )`` in [0, 1] (normalised over the training interval), prior
         ``(N, *shape)`` (default ``(N, 19, 6, 4)``) -> logits of the same shape.
     """
 
-    def __init__(self, shape: Sequence[int] = (NUM_LAYERS, NUM_SUBBLOCKS, NUM_OPS)) -> None:
+    def __init__(self, shape: Sequence[int] = (NUM_LAYERS, NUM_SUBBLOCKS, NUM_OPS),
+                 position_bias: bool = False) -> None:
         super().__init__()
         self.shape = tuple(shape)
+        self.position_bias = nn.Parameter(torch.zeros(self.shape)) if position_bias else None
         relu = nn.ReLU(inplace=True)
         self.constraint = nn.Sequential(
             conv3x3(CONSTRAINT_CHANNELS, HIDDEN), relu, conv3x3(HIDDEN, HIDDEN), relu,
@@ -52,4 +62,5 @@ class ArchGenerator(nn.Module):
         target_map = target.reshape(n, 1, 1, 1).expand(n, CONSTRAINT_CHANNELS, rows, width)
         x = self.constraint(target_map) + self.prior(prior_map)
         h = self.body(self.stem(x)) + x
-        return self.tail(h).reshape(n, *self.shape)
+        logits = self.tail(h).reshape(n, *self.shape)
+        return logits if self.position_bias is None else logits + self.position_bias

@@ -76,3 +76,24 @@ def calibrate_bn(model: nn.Module, batches: Iterable[dict], num_batches: int) ->
     if used == 0:
         raise ValueError('BN calibration got no batches: the calibration dataloader is empty')
     return used
+
+
+@contextmanager
+def batch_statistics(model: nn.Module) -> Iterator[None]:
+    """Inside: every BN with running statistics normalises by the batch (training mode,
+    momentum 0, so the running statistics stay as they are), whatever the model's mode; on
+    exit the modes, momenta and batch counters are back. For forwards of a frozen supernet on
+    paths whose running statistics would not fit (e.g. the generator's soft mixtures)."""
+    bns = _tracked_bns(model)
+    saved = [(m.training, m.momentum, m.num_batches_tracked.clone()) for m in bns]
+    for m in bns:
+        m.train()
+        m.momentum = 0.0
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for m, (training, momentum, count) in zip(bns, saved):
+                m.train(training)
+                m.momentum = momentum
+                m.num_batches_tracked.copy_(count)

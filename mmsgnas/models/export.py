@@ -4,6 +4,7 @@ from typing import Dict, Union
 
 import torch
 
+from mmsgnas.space.arch import KERNELS
 from .sgnas_net import SGNASNet
 
 BN_TENSORS = ('weight', 'bias', 'running_mean', 'running_var')
@@ -40,6 +41,17 @@ def _slice(src: _Source, key: str, dim: int, start: int, end: int) -> torch.Tens
     return t.narrow(dim, start, end - start)
 
 
+def _dw_slice(src: _Source, prefix: str, kernel: int, start: int, end: int) -> torch.Tensor:
+    """A kernel's depthwise weight, channels ``start:end``; from a supernet trained with
+    ``shared_kernels`` (only ``dw.7``), the centre ``kernel x kernel`` of the 7x7."""
+    key = f'{prefix}dw.{kernel}.weight'
+    largest = f'{prefix}dw.{max(KERNELS)}.weight'
+    if key in src.state or largest not in src.state:
+        return _slice(src, key, 0, start, end)
+    c = (max(KERNELS) - kernel) // 2
+    return _slice(src, largest, 0, start, end)[:, :, c:c + kernel, c:c + kernel]
+
+
 def static_state_dict(net: SGNASNet, supernet_state: Dict[str, torch.Tensor],
                       origin: str = '<state dict>') -> 'OrderedDict[str, torch.Tensor]':
     """The state dict of ``net`` sliced out of a UnifiedSupernet backbone state dict."""
@@ -61,7 +73,7 @@ def static_state_dict(net: SGNASNet, supernet_state: Dict[str, torch.Tensor],
             out[f'{q}expand.{bn}.{t}'] = _slice(src, f'{p}expand_bn.{t}', 0, 0, mid)
         out[f'{q}expand.{bn}.num_batches_tracked'] = src(p + 'expand_bn.num_batches_tracked')
         for j, (k, start, end) in enumerate(block.runs):
-            out[f'{q}dw.{j}.weight'] = _slice(src, f'{p}dw.{k}.weight', 0, start, end)
+            out[f'{q}dw.{j}.weight'] = _dw_slice(src, p, k, start, end)
         for t in BN_TENSORS:
             out[f'{q}dw_norm.{t}'] = torch.cat(
                 [_slice(src, f'{p}dw_bn.{k}.{t}', 0, start, end) for k, start, end in block.runs])

@@ -69,8 +69,18 @@ class StaticCell(nn.Module):
         return nodes[3]
 
 
-def _build_macro(net: nn.Module, make_cell, track_running_stats: bool = True) -> None:
+def _check_cells(cells_per_stage: int) -> int:
+    if not isinstance(cells_per_stage, int) or isinstance(cells_per_stage, bool) \
+            or cells_per_stage < 1:
+        raise ValueError(f'cells_per_stage must be an integer >= 1 (the benchmark: '
+                         f'{CELLS_PER_STAGE}), got {cells_per_stage!r}')
+    return cells_per_stage
+
+
+def _build_macro(net: nn.Module, make_cell, track_running_stats: bool = True,
+                 cells_per_stage: int = CELLS_PER_STAGE) -> None:
     """Stem, 3 stages of ``make_cell(channels)`` with reduction blocks between them, tail."""
+    net.cells_per_stage = _check_cells(cells_per_stage)
     first, last = STAGE_CHANNELS[0], STAGE_CHANNELS[-1]
     net.stem = nn.Sequential(nn.Conv2d(3, first, 3, padding=1, bias=False),
                              nn.BatchNorm2d(first, track_running_stats=track_running_stats))
@@ -79,7 +89,7 @@ def _build_macro(net: nn.Module, make_cell, track_running_stats: bool = True) ->
         if s > 0:
             net.cells.append(
                 ResNetBasicBlock(STAGE_CHANNELS[s - 1], channels, track_running_stats))
-        net.cells.extend(make_cell(channels) for _ in range(CELLS_PER_STAGE))
+        net.cells.extend(make_cell(channels) for _ in range(cells_per_stage))
     net.tail = nn.Sequential(nn.BatchNorm2d(last, track_running_stats=track_running_stats),
                              nn.ReLU(inplace=True))
     net.out_channels = STAGE_CHANNELS[-1]
@@ -93,6 +103,9 @@ class NB201Supernet(BaseModule):
 
     Args:
         arch: the architecture active after construction (string or 6 op names), or None.
+        cells_per_stage: cells per stage (the benchmark: 5). Fewer make a reduced-cost proxy
+            for ranking on a CPU (1: about 9x faster a step); the space, its FLOPs table
+            (of the benchmark's 5-cell networks) and the static ``NB201Net`` stay as they are.
         track_running_stats: BN keeps running statistics. Default False: BN always normalises
             by the batch, as the benchmark's weight-sharing baselines (SETN, RSPS) train and
             evaluate their supernets, since running statistics averaged over random paths fit
@@ -104,10 +117,11 @@ class NB201Supernet(BaseModule):
     """
 
     def __init__(self, arch: Union[str, Sequence[str], None] = None,
-                 track_running_stats: bool = False, init_cfg: Optional[dict] = None) -> None:
+                 track_running_stats: bool = False, cells_per_stage: int = CELLS_PER_STAGE,
+                 init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         _build_macro(self, lambda channels: SuperCell(channels, track_running_stats),
-                     track_running_stats)
+                     track_running_stats, cells_per_stage)
         self.arch: Optional[NB201Arch] = None
         if arch is not None:
             self.set_arch(arch)
@@ -163,14 +177,21 @@ class NB201Supernet(BaseModule):
 class NB201Net(BaseModule):
     """The static network of one NB201 architecture (the benchmark's TinyNetwork body).
 
+    Args:
+        arch: the architecture (string or 6 op names).
+        cells_per_stage: as :class:`NB201Supernet` (the benchmark: 5), so that a proxy
+            supernet's path has its static network.
+
     Shapes:
         forward: ``(N, 3, 32, 32)`` -> ``((N, 64, 8, 8), )``.
     """
 
-    def __init__(self, arch: Union[str, Sequence[str]], init_cfg: Optional[dict] = None) -> None:
+    def __init__(self, arch: Union[str, Sequence[str]], cells_per_stage: int = CELLS_PER_STAGE,
+                 init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch = parse_nb201(arch)
-        _build_macro(self, lambda channels: StaticCell(channels, self.arch))
+        _build_macro(self, lambda channels: StaticCell(channels, self.arch),
+                     cells_per_stage=cells_per_stage)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
         x = self.stem(x)

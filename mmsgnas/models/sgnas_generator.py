@@ -1,4 +1,5 @@
 """The architecture generator on a frozen supernet, as an mmengine model (Algorithm 1)."""
+from contextlib import nullcontext
 from typing import List, Optional, Sequence, Union
 
 import torch
@@ -7,9 +8,10 @@ from mmengine.model import BaseModel
 from mmengine.registry import MODELS as ROOT_MODELS
 
 from mmsgnas.registry import MODELS
-from mmsgnas.search import PriorPool
+from mmsgnas.search import PriorPool, fit_budget
 from mmsgnas.space import Arch
 from .arch_generator import ArchGenerator
+from .bn_calibration import batch_statistics
 from .constraint_loss import constraint_loss
 
 
@@ -38,18 +40,42 @@ class SGNASGenerator(BaseModel):
             logits decode to (argmax, forced sampling: what :meth:`generate` returns), with
             the soft weights' gradient (straight-through), so the loss measures what
             deployment returns; False uses the soft cost of eq. 9 as the paper does.
+        bn_mode: BN of the supernet in the generator's forwards: ``'running'`` (the running
+            statistics saved with the supernet, as the released code) or ``'batch'`` (every
+            BN normalises by the batch; the running statistics, which mix all paths, stay
+            untouched). A supernet trained with batch-statistics BN (``NB201Supernet``'s
+            default) has no running statistics: both are the same there.
+        hard_samples: the supernet runs the one-hot Gumbel sample (straight-through: the
+            gradient of the soft sample), so the CE is that of one architecture, as
+            :meth:`generate` returns one; False (the paper) runs the soft mixture.
+        position_bias: a learned logit per position in the generator
+            (:class:`ArchGenerator`); off in the released generator.
+        monitor: also compute, without gradients, the CE of the architecture the generator
+            would return for the iteration's target (``ce_generated``, after budget fitting
+            as the search does) and of a random architecture fitted to the same target
+            (``ce_random``), on the same batch; logged, not trained on.
     """
 
     def __init__(self, supernet: dict, supernet_checkpoint: Optional[str],
                  constraint_range: Sequence[float], input_size: Optional[int] = None,
                  prior_pool_size: int = 100, prior_seed: int = 0, loss_weight: float = 3e-4,
                  loss_form: str = 'asymmetric', over_weight: float = 1.2, dead_zone: float = 0.1,
-                 tau: float = 5.0, straight_through: bool = True,
+                 tau: float = 5.0, straight_through: bool = True, bn_mode: str = 'running',
+                 hard_samples: bool = False, monitor: bool = True, position_bias: bool = False,
                  data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        if bn_mode not in ('running', 'batch'):
+            raise ValueError(f"bn_mode must be 'running' or 'batch', got {bn_mode!r}")
+        self.bn_mode = bn_mode
+        self.hard_samples = bool(hard_samples)
+        self.monitor = bool(monitor)
+        self._monitor_step = 0
         self.supernet = ROOT_MODELS.build(supernet)
         if supernet_checkpoint is not None:
             load_supernet(self.supernet, supernet_checkpoint)
+            # trained weights: the Runner's init_weights() at the start of training must not
+            # re-initialise them (it did: the head came back random, every CE at chance)
+            self.supernet.is_init = True
         self.supernet.eval()
         self.supernet.requires_grad_(False)
         self.space = self.supernet.backbone.search_space(input_size)
@@ -60,7 +86,7 @@ class SGNASGenerator(BaseModel):
                 f'constraint_range {tuple(constraint_range)} must be an increasing pair inside '
                 f'the space, [{self.table.min_mflops:.2f}, {self.table.max_mflops:.2f}] MFLOPs')
         self.constraint_range = (low, high)
-        self.generator = ArchGenerator(self.space.shape)
+        self.generator = ArchGenerator(self.space.shape, position_bias)
         self.prior_pool = PriorPool.random(self.space, prior_pool_size, prior_seed)
         # saved with the generator: the pool, and what the generator was trained for
         self.register_buffer('prior_onehot', self.prior_pool.onehot.clone())
@@ -99,7 +125,8 @@ class SGNASGenerator(BaseModel):
         """Gumbel-softmax architecture weights (never on ops the space forbids, e.g. skip in
         sub-blocks 0 and 1 of the SGNAS space)."""
         logits = logits.masked_fill(self.space.mask().to(logits.device), float('-inf'))
-        return F.gumbel_softmax(logits, tau=self.tau if tau is None else tau, hard=False, dim=-1)
+        return F.gumbel_softmax(logits, tau=self.tau if tau is None else tau,
+                                hard=self.hard_samples, dim=-1)
 
     @torch.no_grad()
     def generate(self, targets: Union[Sequence[float], torch.Tensor]) -> List[Arch]:
@@ -116,10 +143,8 @@ class SGNASGenerator(BaseModel):
         target = torch.tensor([self.target], dtype=torch.float64, device=inputs.device)
         logits = self.logits(target)
         weights = self.soft_weights(logits)
-        feats = self.supernet.backbone.forward_soft(inputs, weights[0])
-        if self.supernet.with_neck:
-            feats = self.supernet.neck(feats)
-        ce = self.supernet.head.loss(feats, data_samples)['loss']
+        with self._bn_context():
+            ce = self._soft_ce(inputs, data_samples, weights[0])
         cost_weights = weights.double()
         if self.straight_through:
             # the FLOPs of what generate() would return, with the soft weights' gradient
@@ -127,8 +152,45 @@ class SGNASGenerator(BaseModel):
             cost_weights = hard - cost_weights.detach() + cost_weights
         cost = self.table.soft_mflops(cost_weights)
         loss_c = constraint_loss(cost, target, self.loss_form, self.over_weight, self.dead_zone)
-        return dict(loss_ce=ce, loss_constraint=self.loss_weight * loss_c.float(),
-                    cost=cost.detach().float().mean(), target=target.float().mean())
+        out = dict(loss_ce=ce, loss_constraint=self.loss_weight * loss_c.float(),
+                   cost=cost.detach().float().mean(), target=target.float().mean())
+        if self.monitor:
+            out.update(self.monitor_ce(inputs, data_samples, self.space.decode(logits)[0]))
+        return out
+
+    def _bn_context(self):
+        return batch_statistics(self.supernet) if self.bn_mode == 'batch' else nullcontext()
+
+    def _soft_ce(self, inputs, data_samples, weights: torch.Tensor) -> torch.Tensor:
+        feats = self.supernet.backbone.forward_soft(inputs, weights)
+        if self.supernet.with_neck:
+            feats = self.supernet.neck(feats)
+        return self.supernet.head.loss(feats, data_samples)['loss']
+
+    @torch.no_grad()
+    def arch_ce(self, inputs, data_samples, arch) -> torch.Tensor:
+        """The supernet head's loss of one architecture on a batch (this model's BN mode)."""
+        backbone = self.supernet.backbone
+        previous = backbone.arch
+        backbone.set_arch(arch)
+        try:
+            with self._bn_context():
+                feats = self.supernet.extract_feat(inputs)
+                return self.supernet.head.loss(feats, data_samples)['loss']
+        finally:
+            if previous is not None:
+                backbone.set_arch(previous)
+
+    def monitor_ce(self, inputs, data_samples, generated) -> dict:
+        """``ce_generated`` (``generated`` fitted to the target as the search fits it) and
+        ``ce_random`` (a random architecture fitted the same way), on one batch."""
+        target = float(self.target)
+        sampler = self.space.sampler(hash(('monitor', self._monitor_step)))
+        self._monitor_step += 1
+        fitted, _ = fit_budget(generated, self.space, target)
+        rand, _ = fit_budget(sampler.sample(), self.space, target)
+        return dict(ce_generated=self.arch_ce(inputs, data_samples, fitted).detach(),
+                    ce_random=self.arch_ce(inputs, data_samples, rand).detach())
 
     def _device(self) -> torch.device:
         return next(self.generator.parameters()).device

@@ -69,14 +69,20 @@ class UnifiedBlock(nn.Module):
         stride: stride of the depthwise convs.
         norm_cfg: norm layer config.
         act_cfg: activation config (ReLU6 by default).
+        shared_kernels: one 7x7 depthwise weight per sub-block whose centre 5x5 and 3x3 are
+            the smaller kernels (once-for-all's elastic kernel, without its transform), so
+            every sampled kernel trains the same weights; BN stays per kernel. Off (three
+            independent kernels) in the paper's supernet.
 
     Shapes:
         forward: ``(N, C_in, H, W)`` -> ``(N, C_out, H / stride, W / stride)``.
     """
 
     def __init__(self, in_channels: int, out_channels: int, stride: int,
-                 norm_cfg: dict = dict(type='BN'), act_cfg: dict = dict(type='ReLU6')) -> None:
+                 norm_cfg: dict = dict(type='BN'), act_cfg: dict = dict(type='ReLU6'),
+                 shared_kernels: bool = False) -> None:
         super().__init__()
+        self.shared_kernels = bool(shared_kernels)
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.stride = stride
@@ -86,7 +92,7 @@ class UnifiedBlock(nn.Module):
         self.expand_bn = build_norm_layer(norm_cfg, mid)[1]
         self.dw = nn.ModuleDict({
             str(k): nn.Conv2d(mid, mid, k, stride, k // 2, groups=mid, bias=False)
-            for k in KERNELS
+            for k in (KERNELS[-1:] if self.shared_kernels else KERNELS)
         })
         self.dw_bn = nn.ModuleDict({str(k): build_norm_layer(norm_cfg, mid)[1] for k in KERNELS})
         self.project = nn.Conv2d(mid, out_channels, 1, bias=False)
@@ -103,6 +109,14 @@ class UnifiedBlock(nn.Module):
         self.expansion = len(kernels)
         self.runs = kernel_runs(kernels, self.in_channels)
 
+    def dw_weight(self, kernel: int) -> torch.Tensor:
+        """The depthwise weight of a kernel size, ``(6 * C_in, 1, k, k)``."""
+        if not self.shared_kernels:
+            return self.dw[str(kernel)].weight
+        largest = KERNELS[-1]
+        c = (largest - kernel) // 2
+        return self.dw[str(largest)].weight[:, :, c:c + kernel, c:c + kernel]
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.token is None:
             raise RuntimeError('no architecture is set: call set_arch() on the supernet first')
@@ -114,9 +128,8 @@ class UnifiedBlock(nn.Module):
             count_batch(self.dw_bn[str(k)])
         outs = []
         for k, start, end in self.runs:
-            conv = self.dw[str(k)]
-            y = F.conv2d(h[:, start:end], conv.weight[start:end], None, self.stride, k // 2, 1,
-                         end - start)
+            y = F.conv2d(h[:, start:end], self.dw_weight(k)[start:end], None, self.stride,
+                         k // 2, 1, end - start)
             outs.append(sliced_batch_norm(self.dw_bn[str(k)], y, start, end))
         h = self.act(outs[0] if len(outs) == 1 else torch.cat(outs, dim=1))
         h = self.shadow_bn(F.conv2d(h, self.project.weight[:, :mid]), self.expansion)
@@ -135,7 +148,8 @@ class UnifiedBlock(nn.Module):
         per_channel = weights[:, :len(KERNELS)].repeat_interleave(width, dim=0)
         out = 0
         for j, k in enumerate(KERNELS):
-            path = self.act(self.dw_bn[str(k)](self.dw[str(k)](h)))
+            y = F.conv2d(h, self.dw_weight(k), None, self.stride, k // 2, 1, h.shape[1])
+            path = self.act(self.dw_bn[str(k)](y))
             out = out + path * per_channel[:, j].view(1, -1, 1, 1)
         expected_e = (1 - weights[:, -1]).sum()
         e = int(torch.clamp(torch.round(expected_e.detach()), 2, NUM_SUBBLOCKS))
@@ -143,5 +157,5 @@ class UnifiedBlock(nn.Module):
         return h + x if self.residual else h
 
     def extra_repr(self) -> str:
-        return f'token={self.token!r}'
+        return f'token={self.token!r}, shared_kernels={self.shared_kernels}'
 

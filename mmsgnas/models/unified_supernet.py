@@ -34,6 +34,12 @@ class UnifiedSupernet(BaseModule):
         norm_eval: keep every BN in eval mode during training.
         norm_cfg: norm layer config.
         act_cfg: activation config.
+        shared_kernels: the 3x3 and 5x5 depthwise kernels are the centres of the 7x7 (see
+            :class:`UnifiedBlock`; an option for short CPU runs, off in the paper's configs).
+        proxy_stride: 2 multiplies layer 0's stride by 2, a reduced-cost proxy for CPU runs
+            (the CIFAR variant's feature maps from layer 0 on at a quarter of the area); the
+            weights, the search space and its FLOPs table stay the variant's, so
+            checkpoints export to the variant's SGNASNet unchanged. 1 (default): as the paper.
         zero_init_residual: start every residual block as the identity (its shadow BNs'
             weights zero), so early single-path updates of random paths disturb less.
             Skipped when ``init_cfg`` loads a pretrained checkpoint.
@@ -48,18 +54,23 @@ class UnifiedSupernet(BaseModule):
                  out_indices: Sequence[int] = (19, ), frozen_stages: int = -1,
                  norm_eval: bool = False, norm_cfg: dict = dict(type='BN'),
                  act_cfg: dict = dict(type='ReLU6'), zero_init_residual: bool = False,
+                 shared_kernels: bool = False, proxy_stride: int = 1,
                  init_cfg=DEFAULT_INIT_CFG) -> None:
         super().__init__(init_cfg=init_cfg)
         self.variant = variant
         self.zero_init_residual = zero_init_residual
+        if not isinstance(proxy_stride, int) or isinstance(proxy_stride, bool) \
+                or proxy_stride not in (1, 2):
+            raise ValueError(f'proxy_stride must be 1 or 2, got {proxy_stride!r}')
         self.specs = layer_specs(variant)
+        self.specs[0] = self.specs[0]._replace(stride=self.specs[0].stride * proxy_stride)
         self.out_indices = check_out_indices(out_indices)
         self.frozen_stages = check_frozen_stages(frozen_stages)
         self.norm_eval = norm_eval
         self.stem = build_stem(variant, norm_cfg, act_cfg)
         self.layers = nn.ModuleList(
-            UnifiedBlock(s.in_channels, s.out_channels, s.stride, norm_cfg, act_cfg)
-            for s in self.specs)
+            UnifiedBlock(s.in_channels, s.out_channels, s.stride, norm_cfg, act_cfg,
+                         shared_kernels) for s in self.specs)
         self.head = build_head(self.specs[-1].out_channels, norm_cfg, act_cfg)
         self.out_channels = [s.out_channels for s in self.specs] + [self.head.conv.out_channels]
         self.arch: Union[Arch, None] = None

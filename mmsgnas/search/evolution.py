@@ -2,9 +2,38 @@
 
 Both work on any search space (its ``sampler``, ``table`` and ``mutate``)."""
 import random
-from typing import Callable, List, Tuple
+from typing import Callable, List, Optional, Tuple
 
 Arch = tuple
+
+
+class _Reached(Exception):
+    """Raised inside a search when a score reaches its ``stop_at``."""
+
+    def __init__(self, top1: float, arch: Arch) -> None:
+        super().__init__()
+        self.top1, self.arch = top1, arch
+
+
+class _Scorer:
+    """Scores architectures with the evaluator, counts them, and stops the search (raises
+    :class:`_Reached`) at the first score >= ``stop_at``."""
+
+    def __init__(self, evaluator, stop_at: Optional[float]) -> None:
+        self.evaluator, self.stop_at, self.count = evaluator, stop_at, 0
+
+    def __call__(self, arch: Arch) -> float:
+        top1 = self.evaluator.top1(arch)
+        self.count += 1
+        if self.stop_at is not None and top1 >= self.stop_at:
+            raise _Reached(top1, arch)
+        return top1
+
+
+def _result(target: float, scored, scorer: _Scorer, reached: Optional[_Reached]) -> dict:
+    top1, arch = (reached.top1, reached.arch) if reached else max(scored, key=lambda s: s[0])
+    return dict(target=target, arch=arch, repaired='no', top1=top1,
+                evaluations=scorer.count, reached=reached is not None)
 
 
 def sample_feasible(sample: Callable[[], Arch], table, target: float, n: int,
@@ -28,16 +57,22 @@ def _feasibility_error(target, n, found, max_tries, table) -> ValueError:
 
 
 def random_search(target: float, space, evaluator, num_candidates: int,
-                  max_tries: int, seed: int) -> dict:
-    """The best of ``num_candidates`` distinct random architectures under ``target``."""
+                  max_tries: int, seed: int, stop_at: Optional[float] = None) -> dict:
+    """The best of ``num_candidates`` distinct random architectures under ``target``; with
+    ``stop_at``, the first that scores at least that (``reached``), evaluated in order.
+    The result says how many were ``evaluations``."""
     table = space.table
     sampler = space.sampler(seed)
     archs = sample_feasible(sampler.sample, table, target, num_candidates, max_tries, set())
     if len(archs) < num_candidates:
         raise _feasibility_error(target, num_candidates, len(archs), max_tries, table)
-    scored = [(evaluator.top1(a), a) for a in archs]
-    top1, arch = max(scored, key=lambda s: s[0])
-    return dict(target=target, arch=arch, repaired='no', top1=top1)
+    scorer, scored = _Scorer(evaluator, stop_at), []
+    try:
+        for a in archs:
+            scored.append((scorer(a), a))
+    except _Reached as reached:
+        return _result(target, scored, scorer, reached)
+    return _result(target, scored, scorer, None)
 
 
 def crossover(a: Arch, b: Arch, rng: random.Random) -> Arch:
@@ -47,8 +82,24 @@ def crossover(a: Arch, b: Arch, rng: random.Random) -> Arch:
 
 def evolution_search(target: float, space, evaluator, population: int,
                      generations: int, top_k: int, mutation_prob: float, max_tries: int,
-                     seed: int) -> dict:
-    """SPOS-style evolution; ``population * generations`` evaluations in all."""
+                     seed: int, stop_at: Optional[float] = None) -> dict:
+    """SPOS-style evolution; ``population * generations`` evaluations in all, or fewer with
+    ``stop_at``: it stops at the first architecture that scores at least that."""
+    for name, value in (('population', population), ('generations', generations),
+                        ('top_k', top_k)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f'{name} must be an integer >= 1, got {value!r}')
+    scorer, scored = _Scorer(evaluator, stop_at), []
+    try:
+        _evolve(target, space, scorer, scored, population, generations, top_k, mutation_prob,
+                max_tries, seed)
+    except _Reached as reached:
+        return _result(target, scored, scorer, reached)
+    return _result(target, scored, scorer, None)
+
+
+def _evolve(target, space, score, scored, population, generations, top_k, mutation_prob,
+            max_tries, seed) -> None:
     table = space.table
     rng = random.Random(seed)
     sampler = space.sampler(seed)
@@ -56,7 +107,7 @@ def evolution_search(target: float, space, evaluator, population: int,
     pop = sample_feasible(sampler.sample, table, target, population, max_tries, seen)
     if len(pop) < population:
         raise _feasibility_error(target, population, len(pop), max_tries, table)
-    scored: List[Tuple[float, Arch]] = [(evaluator.top1(a), a) for a in pop]
+    scored += [(score(a), a) for a in pop]
     for _ in range(generations - 1):
         parents = [a for _, a in sorted(scored, key=lambda s: -s[0])[:top_k]]
         half = population // 2
@@ -73,6 +124,4 @@ def evolution_search(target: float, space, evaluator, population: int,
                                seen)
         if len(new) < population:
             raise _feasibility_error(target, population, len(new), max_tries, table)
-        scored += [(evaluator.top1(a), a) for a in new]
-    top1, arch = max(scored, key=lambda s: s[0])
-    return dict(target=target, arch=arch, repaired='no', top1=top1)
+        scored += [(score(a), a) for a in new]

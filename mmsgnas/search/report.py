@@ -27,6 +27,10 @@ def write_results(out_dir: str, rows: List[dict],
     """
     os.makedirs(out_dir, exist_ok=True)
     columns = COLUMNS + (('generated', ) if all('generated' in r for r in rows) else ())
+    if background:
+        for row in rows:
+            row['percentile'], row['num_fitting'] = background_percentile(row, background)
+        columns += ('percentile', 'num_fitting')
     for row in rows:
         row['arch'] = fmt(row['arch'])
         if 'generated' in row:
@@ -58,13 +62,28 @@ def write_results(out_dir: str, rows: List[dict],
     return paths
 
 
+def background_percentile(row: dict, background: Sequence[Dict[str, float]]) -> tuple:
+    """``(percentile, n)``: the share (%) of the ``n`` background architectures that fit the
+    row's target (FLOPs <= target) whose top-1 is at most the row's (NaN when none fit)."""
+    fitting = [b['top1'] for b in background if b['mflops'] <= row['target']]
+    if not fitting:
+        return float('nan'), 0
+    return 100.0 * sum(t <= row['top1'] for t in fitting) / len(fitting), len(fitting)
+
+
 def markdown_table(rows: List[dict], method: str) -> str:
+    ranked = all('percentile' in r for r in rows)
     lines = [f'Search by {method}', '',
-             '| target (MFLOPs) | FLOPs (M) | params (M) | top-1 (%) | repaired | arch |',
-             '|---|---|---|---|---|---|']
+             '| target (MFLOPs) | FLOPs (M) | params (M) | top-1 (%) | ' +
+             ('percentile among random (n) | ' if ranked else '') + 'repaired | arch |',
+             '|---|---|---|---|' + ('---|' if ranked else '') + '---|---|']
     for r in rows:
+        rank = f"{r['percentile']:.0f} ({r['num_fitting']}) | " if ranked else ''
         lines.append(f"| {r['target']:g} | {r['mflops']:.2f} | {r['params_m']:.2f} | "
-                     f"{r['top1']:.2f} | {r['repaired']} | `{r['arch']}` |")
+                     f"{r['top1']:.2f} | {rank}{r['repaired']} | `{r['arch']}` |")
+    if ranked:
+        lines += ['', 'percentile: share of the random background architectures that fit the '
+                      'target (n of them) scoring at most this top-1']
     return '\n'.join(lines) + '\n'
 
 

@@ -1,0 +1,3 @@
+from .in_memory_dataset import InMemoryCustomDataset
+
+__all__ = ['InMemoryCustomDataset']

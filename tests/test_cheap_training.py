@@ -1,0 +1,232 @@
+"""Options that make supernet and generator training cheaper or better: the in-memory data
+path, the NB201 proxy (cells per stage), BN by batch statistics in the generator's forwards,
+hard (straight-through) samples, the per-iteration temperature schedule, the CE monitor."""
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmpretrain.structures import DataSample
+
+from conftest import REPO
+from mmsgnas.datasets import InMemoryCustomDataset
+from mmsgnas.engine.generator_hook import GeneratorHook
+from mmsgnas.models import NB201Net, NB201Supernet, UnifiedSupernet
+from mmsgnas.models.bn_calibration import batch_statistics
+from mmsgnas.nb201 import NB201Sampler, nb201_to_onehot
+from mmsgnas.search.report import background_percentile, markdown_table
+
+DATA = osp.join(REPO, 'data', 'cifar10_subset')
+
+
+def subset(cls, pipeline, **kwargs):
+    return cls(data_root=DATA, ann_file='meta/val.txt', data_prefix='train',
+               classes=osp.join(DATA, 'meta', 'classes.txt'), pipeline=pipeline,
+               indices=list(range(0, 1013, 100)), **kwargs)
+
+
+def test_in_memory_dataset_gives_the_images_of_the_file_pipeline():
+    from mmpretrain.datasets import CustomDataset
+    init_default_scope('mmpretrain')
+    files = subset(CustomDataset, [dict(type='LoadImageFromFile'), dict(type='PackInputs')])
+    memory = subset(InMemoryCustomDataset, [dict(type='PackInputs')])
+    assert len(files) == len(memory) == 11
+    for i in range(len(files)):
+        a, b = files[i], memory[i]
+        assert torch.equal(a['inputs'], b['inputs'])
+        assert a['data_samples'].gt_label == b['data_samples'].gt_label
+        assert b['data_samples'].img_shape == (32, 32)
+    # augmentations run per access and never touch the cached image
+    flip = subset(InMemoryCustomDataset, [dict(type='RandomFlip', prob=1.0),
+                                          dict(type='PackInputs')])
+    torch.testing.assert_close(flip[0]['inputs'], memory[0]['inputs'].flip(-1))
+    torch.testing.assert_close(flip[0]['inputs'], flip[0]['inputs'])
+
+
+def test_in_memory_dataset_refuses_sets_over_its_memory_limit():
+    init_default_scope('mmpretrain')
+    with pytest.raises(ValueError, match=r'max_memory_mb=0.01 MB \(exceeded at image 3 of 11'):
+        subset(InMemoryCustomDataset, [dict(type='PackInputs')], max_memory_mb=0.01)
+    with pytest.raises(ValueError, match='max_memory_mb must be > 0, got 0'):
+        subset(InMemoryCustomDataset, [dict(type='PackInputs')], max_memory_mb=0)
+
+
+def test_in_memory_data_config_builds_through_the_registry():
+    from mmengine.runner import Runner
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', 'nb201_supernet.py'))
+    init_default_scope('mmpretrain')
+    loader = cfg.train_dataloader
+    loader.update(batch_size=8, num_workers=0, persistent_workers=False)
+    loader.dataset.indices = 16
+    batch = next(iter(Runner.build_dataloader(loader)))
+    assert batch['inputs'][0].shape == (3, 32, 32) and len(batch['data_samples']) == 8
+
+
+@pytest.mark.parametrize('cells', [1, 2, 5])
+def test_nb201_proxy_cells_per_stage(cells):
+    torch.manual_seed(0)
+    net = NB201Supernet(cells_per_stage=cells).eval()
+    assert len(net.cells) == 3 * cells + 2  # 3 stages and 2 reduction blocks
+    arch = NB201Sampler(cells).sample()
+    net.set_arch(arch)
+    static = NB201Net(arch, cells_per_stage=cells).eval()
+    # the static net of a path holds exactly the path's weights (`edges.<e>.<op>.` there)
+    theirs = net.state_dict()
+    mine = {}
+    for key in static.state_dict():
+        parts = key.split('.')
+        if 'edges' in parts:
+            at = parts.index('edges') + 2
+            parts.insert(at, arch[int(parts[at - 1])])
+        if '.'.join(parts) in theirs:  # BN running statistics: none in the supernet
+            mine[key] = theirs['.'.join(parts)]
+    missing, unexpected = static.load_state_dict(mine, strict=False)
+    assert not unexpected and all(k.rsplit('.', 1)[1] in (
+        'running_mean', 'running_var', 'num_batches_tracked') for k in missing)
+    for m in static.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):  # normalise by the batch as the supernet
+            m.track_running_stats, m.running_mean, m.running_var = False, None, None
+    x = torch.randn(2, 3, 32, 32)
+    torch.testing.assert_close(static(x)[0], net(x)[0])
+    torch.testing.assert_close(net.forward_soft(x, nb201_to_onehot(arch))[0], net(x)[0],
+                               rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize('bad', [0, -1, 1.5, True, '1'])
+def test_nb201_proxy_bad_cells(bad):
+    with pytest.raises(ValueError, match='cells_per_stage must be an integer >= 1'):
+        NB201Supernet(cells_per_stage=bad)
+
+
+def test_batch_statistics_normalises_by_the_batch_and_keeps_the_running_statistics():
+    torch.manual_seed(0)
+    net = UnifiedSupernet('cifar', arch='SGNAS-A')
+    net.train()
+    x = torch.randn(4, 3, 32, 32)
+    net(x)  # some running statistics
+    net.eval()
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    with batch_statistics(net):
+        inside = net(x)[0]
+    assert not net.training and all(not m.training for m in net.modules())
+    for k, v in net.state_dict().items():
+        assert torch.equal(v, before[k]), k
+    running = net(x)[0]
+    assert not torch.allclose(inside, running)
+    # the same as a training-mode forward (which would move the statistics)
+    net.train()
+    torch.testing.assert_close(inside, net(x)[0])
+
+
+def build_generator(name='generator.py', **options):
+    from mmpretrain.registry import MODELS
+    init_default_scope('mmpretrain')
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', name))
+    cfg.model.supernet_checkpoint = None
+    cfg.model.update(options)
+    return MODELS.build(cfg.model)
+
+
+def batch(n=4):
+    return torch.randn(n, 3, 32, 32), [DataSample().set_gt_label(i % 10) for i in range(n)]
+
+
+@pytest.mark.parametrize('name', ['generator.py', 'nb201_generator.py'])
+@pytest.mark.parametrize('hard', [False, True])
+def test_generator_options_train_and_monitor(name, hard):
+    torch.manual_seed(0)
+    model = build_generator(name, bn_mode='batch', hard_samples=hard)
+    model.train()
+    before = {k: v.clone() for k, v in model.supernet.state_dict().items()}
+    model.target = sum(model.constraint_range) / 2
+    inputs, samples = batch()
+    weights = model.soft_weights(model.logits(torch.tensor([model.target])))
+    sums = weights.sum(-1)
+    torch.testing.assert_close(sums, torch.ones_like(sums))
+    assert bool(((weights == 0) | (weights == 1)).all()) == hard
+    losses = model(inputs, samples, mode='loss')
+    assert {'ce_generated', 'ce_random'} <= set(losses)
+    assert all(not v.requires_grad for k, v in losses.items() if k.startswith('ce_'))
+    (losses['loss_ce'] + losses['loss_constraint']).backward()
+    assert model.generator.tail.weight.grad.abs().sum() > 0
+    # the frozen supernet's weights and statistics stay as loaded
+    for k, v in model.supernet.state_dict().items():
+        assert torch.equal(v, before[k]), k
+    # the monitor's CE is the head loss of that one architecture on the batch
+    arch = model.space.sampler(0).sample()
+    ce = model.arch_ce(inputs, samples, arch)
+    assert ce.ndim == 0 and torch.isfinite(ce)
+
+
+def test_generator_bad_bn_mode():
+    with pytest.raises(ValueError, match="bn_mode must be 'running' or 'batch', got 'train'"):
+        build_generator(bn_mode='train')
+
+
+def test_generator_without_monitor_returns_only_the_losses():
+    model = build_generator('nb201_generator.py', monitor=False)
+    model.train()
+    model.target = 100.0
+    assert set(model(*batch(), mode='loss')) == {'loss_ce', 'loss_constraint', 'cost', 'target'}
+
+
+def test_per_iteration_temperature_schedule():
+    hook = GeneratorHook(tau0=5.0, tau_end=0.5)
+    taus = [hook.temperature(i, 101) for i in range(101)]
+    assert taus[0] == pytest.approx(5.0) and taus[-1] == pytest.approx(0.5)
+    assert taus[50] == pytest.approx((5.0 * 0.5)**0.5)  # geometric
+    assert all(a > b for a, b in zip(taus, taus[1:]))
+    with pytest.raises(ValueError, match='temperatures must be > 0'):
+        GeneratorHook(tau_end=0.0)
+
+
+def test_search_table_percentile_among_fitting_background():
+    background = [dict(mflops=m, top1=t) for m, t in
+                  [(50, 10.0), (60, 20.0), (70, 30.0), (200, 99.0)]]
+    row = dict(target=100.0, top1=20.0, mflops=90.0, params_m=1.0, repaired='no', arch='a')
+    assert background_percentile(row, background) == (pytest.approx(200 / 3), 3)
+    p, n = background_percentile(dict(row, target=10.0), background)
+    assert n == 0 and np.isnan(p)
+    row['percentile'], row['num_fitting'] = background_percentile(row, background)
+    assert '| 67 (3) |' in markdown_table([row], 'generator')
+
+
+def test_sgnas_proxy_stride_keeps_weights_and_space():
+    plain = UnifiedSupernet('cifar', arch='SGNAS-A')
+    proxy = UnifiedSupernet('cifar', arch='SGNAS-A', proxy_stride=2)
+    assert {k: v.shape for k, v in plain.state_dict().items()} == \
+        {k: v.shape for k, v in proxy.state_dict().items()}
+    x = torch.randn(2, 3, 32, 32)
+    assert plain.eval()(x)[0].shape == (2, 1280, 4, 4)
+    assert proxy.eval()(x)[0].shape == (2, 1280, 2, 2)
+    assert proxy.search_space().table.mflops(proxy.arch) == \
+        plain.search_space().table.mflops(plain.arch)
+    for bad in (3, 0, 2.0, True):
+        with pytest.raises(ValueError, match='proxy_stride must be 1 or 2'):
+            UnifiedSupernet('cifar', proxy_stride=bad)
+
+
+def test_shared_kernels_train_one_weight_for_every_kernel():
+    torch.manual_seed(0)
+    net = UnifiedSupernet('cifar', shared_kernels=True)
+    assert not any('.dw.3.' in k or '.dw.5.' in k for k in net.state_dict())
+    net.train()
+    for arch in ('333sss|' * 18 + '33ssss', '555sss|' * 18 + '55ssss'):
+        net.zero_grad()
+        net.set_arch(arch)
+        net(torch.randn(2, 3, 32, 32))[0].sum().backward()
+        grad = net.layers[5].dw['7'].weight.grad
+        k = int(arch[0])
+        c = (7 - k) // 2
+        inner = torch.zeros_like(grad, dtype=torch.bool)
+        inner[:, :, c:c + k, c:c + k] = True
+        assert grad[inner].abs().sum() > 0 and grad[~inner].abs().sum() == 0
+    # soft and hard forwards agree on one-hot weights (eval)
+    from mmsgnas.space import arch_to_onehot
+    net.eval()
+    net.set_arch('SGNAS-B')
+    x = torch.randn(2, 3, 32, 32)
+    torch.testing.assert_close(net.forward_soft(x, arch_to_onehot(net.arch))[0], net(x)[0],
+                               rtol=1e-4, atol=1e-4)
