@@ -9,10 +9,12 @@ model = dict(
     supernet_checkpoint='work_dirs/nb201_supernet/epoch_60.pth',
     # the benchmark's FLOPs span 7.78 to 220.12 M at 32x32
     constraint_range=(20.0, 200.0),
-    hard_samples=False)
+    # a learned logit per edge and op next to the released convolutional generator
+    position_bias=True)
 
 max_epochs = 20
 train_cfg = dict(max_epochs=max_epochs)
+optim_wrapper = dict(optimizer=dict(lr=3e-3))
 # the temperature falls per iteration from 5 to 0.5 over the run; the kept generator is the
 # epoch whose fitted architectures had the lowest CE
 custom_hooks = [dict(type='mmsgnas.GeneratorHook', tau0=5.0, tau_end=0.5, num_targets=20,
