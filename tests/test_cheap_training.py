@@ -230,3 +230,15 @@ def test_shared_kernels_train_one_weight_for_every_kernel():
     x = torch.randn(2, 3, 32, 32)
     torch.testing.assert_close(net.forward_soft(x, arch_to_onehot(net.arch))[0], net(x)[0],
                                rtol=1e-4, atol=1e-4)
+
+
+def test_monitor_interval_and_best_by_values():
+    model = build_generator('nb201_generator.py', monitor_interval=3)
+    model.train()
+    model.target = 100.0
+    logged = ['ce_random' in model(*batch(), mode='loss') for _ in range(6)]
+    assert logged == [True, False, False, True, False, False]
+    with pytest.raises(ValueError, match='monitor_interval must be an integer >= 1, got 0'):
+        build_generator(monitor_interval=0)
+    with pytest.raises(ValueError, match="best_by must be 'flops' or 'ce', got 'top1'"):
+        GeneratorHook(best_by='top1')

@@ -35,7 +35,8 @@ def test_config_loads_and_builds_model(path):
         cfg.model.supernet_checkpoint = None
     with DefaultScope.overwrite_default_scope(scope):
         model = MODELS.build(cfg.model)
-    assert sum(p.numel() for p in model.parameters()) > 1e6
+    # the NB201 proxy supernet (1 cell per stage) has 0.4 M parameters, the others > 1 M
+    assert sum(p.numel() for p in model.parameters()) > (3e5 if 'nb201' in path else 1e6)
     backbone = model.supernet.backbone if hasattr(model, 'supernet') else model.backbone
     assert type(backbone).__module__.startswith('mmsgnas.')
 

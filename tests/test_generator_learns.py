@@ -4,7 +4,7 @@ A small NB201 proxy supernet is trained for a few hundred steps on real CIFAR im
 one op (``nor_conv_1x1``) is crippled on every edge (it outputs noise), so every
 architecture that uses it is clearly worse. A 1x1 conv is the cheap way to spend a FLOPs
 budget in this space, so a generator that followed only the constraint would use it; one that
-learns from the supernet's CE must avoid it and beat random architectures at the same targets.
+learns from the supernet's CE must avoid it and beat random architectures of the space.
 The generator has its per-position logit bias here (a convolutional generator alone learns
 "op k is bad on every edge" only through the prior's pattern; measured: share of the crippled
 op 0.10-0.23 without it, 0.0 with it, same run otherwise).
@@ -18,7 +18,6 @@ from mmengine.runner import Runner
 
 from conftest import REPO
 from mmsgnas.models.nb201_supernet import SuperCell
-from mmsgnas.search import fit_budget
 
 CRIPPLED = 'nor_conv_1x1'
 RANGE = (30.0, 120.0)
@@ -99,25 +98,23 @@ def test_generator_learns_to_avoid_a_crippled_op(tmp_path):
         assert torch.equal(value, trained[key]), key
 
     # the generator's choices avoid the crippled op (a random architecture has it on 1 edge
-    # in 5); budget fitting only shrinks here (growing goes through the 1x1 conv)
+    # in 5), as generated (budget fitting moves along none, skip, pool, 1x1, 3x3, so it
+    # can bring the crippled op back: quality-blind, the search's step after the generator)
     targets = torch.linspace(*RANGE, 5).tolist()
     model.eval()
     raw = model.generate(targets)
     share = sum(op == CRIPPLED for arch in raw for op in arch) / (6 * len(raw))
     assert share <= 0.1, (share, raw)
-    generated = [fit_budget(a, model.space, t, None)[0] for a, t in zip(raw, targets)]
 
-    # and they score better than random architectures fitted to the same targets
+    # and they score better than random architectures of the space (on 4 batches)
     batches = [model.data_preprocessor(b, False) for _, b in zip(range(4),
                                                                  runner.train_dataloader)]
     sampler = model.space.sampler(123)
+    randoms = [sampler.sample() for _ in range(10)]
     ce_gen, ce_rand = [], []
-    for arch, target in zip(generated, targets):
-        randoms = [fit_budget(sampler.sample(), model.space, target, None)[0]
-                   for _ in range(4)]
-        for data in batches:
-            ce_gen.append(model.arch_ce(data['inputs'], data['data_samples'], arch).item())
-            ce_rand += [model.arch_ce(data['inputs'], data['data_samples'], a).item()
-                        for a in randoms]
+    for data in batches:
+        ce_gen += [model.arch_ce(data['inputs'], data['data_samples'], a).item() for a in raw]
+        ce_rand += [model.arch_ce(data['inputs'], data['data_samples'], a).item()
+                    for a in randoms]
     mean_gen, mean_rand = sum(ce_gen) / len(ce_gen), sum(ce_rand) / len(ce_rand)
     assert mean_gen < mean_rand - 0.1, (ce_gen, ce_rand)

@@ -10,7 +10,9 @@ model = dict(
     # the benchmark's FLOPs span 7.78 to 220.12 M at 32x32
     constraint_range=(20.0, 200.0),
     # a learned logit per edge and op next to the released convolutional generator
-    position_bias=True)
+    position_bias=True,
+    # cheap on the proxy supernet: the CE monitor every iteration
+    monitor_interval=1)
 
 max_epochs = 20
 train_cfg = dict(max_epochs=max_epochs)

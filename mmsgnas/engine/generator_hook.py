@@ -88,7 +88,8 @@ class GeneratorHook(Hook):
     def _epoch_ce(runner) -> dict:
         """Epoch means of the monitored CEs (the iterations of this epoch only)."""
         out = {}
-        iters = len(runner.train_dataloader)
+        every = getattr(GeneratorHook._model(runner), 'monitor_interval', 1)
+        iters = -(-len(runner.train_dataloader) // every)  # monitored iterations per epoch
         for key in ('ce_generated', 'ce_random'):
             name = f'train/{key}'
             if name in runner.message_hub.log_scalars:

@@ -54,6 +54,8 @@ class SGNASGenerator(BaseModel):
             would return for the iteration's target (``ce_generated``, after budget fitting
             as the search does) and of a random architecture fitted to the same target
             (``ce_random``), on the same batch; logged, not trained on.
+        monitor_interval: monitor every that many iterations (two extra hard forwards each
+            time; 1: every iteration).
     """
 
     def __init__(self, supernet: dict, supernet_checkpoint: Optional[str],
@@ -61,14 +63,19 @@ class SGNASGenerator(BaseModel):
                  prior_pool_size: int = 100, prior_seed: int = 0, loss_weight: float = 3e-4,
                  loss_form: str = 'asymmetric', over_weight: float = 1.2, dead_zone: float = 0.1,
                  tau: float = 5.0, straight_through: bool = True, bn_mode: str = 'running',
-                 hard_samples: bool = False, monitor: bool = True, position_bias: bool = False,
+                 hard_samples: bool = False, monitor: bool = True, monitor_interval: int = 1,
+                 position_bias: bool = False,
                  data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if bn_mode not in ('running', 'batch'):
             raise ValueError(f"bn_mode must be 'running' or 'batch', got {bn_mode!r}")
         self.bn_mode = bn_mode
         self.hard_samples = bool(hard_samples)
+        if not isinstance(monitor_interval, int) or monitor_interval < 1:
+            raise ValueError(f'monitor_interval must be an integer >= 1, got '
+                             f'{monitor_interval!r}')
         self.monitor = bool(monitor)
+        self.monitor_interval = monitor_interval
         self._monitor_step = 0
         self.supernet = ROOT_MODELS.build(supernet)
         if supernet_checkpoint is not None:
@@ -154,8 +161,9 @@ class SGNASGenerator(BaseModel):
         loss_c = constraint_loss(cost, target, self.loss_form, self.over_weight, self.dead_zone)
         out = dict(loss_ce=ce, loss_constraint=self.loss_weight * loss_c.float(),
                    cost=cost.detach().float().mean(), target=target.float().mean())
-        if self.monitor:
+        if self.monitor and self._monitor_step % self.monitor_interval == 0:
             out.update(self.monitor_ce(inputs, data_samples, self.space.decode(logits)[0]))
+        self._monitor_step += 1
         return out
 
     def _bn_context(self):
@@ -185,8 +193,7 @@ class SGNASGenerator(BaseModel):
         """``ce_generated`` (``generated`` fitted to the target as the search fits it) and
         ``ce_random`` (a random architecture fitted the same way), on one batch."""
         target = float(self.target)
-        sampler = self.space.sampler(hash(('monitor', self._monitor_step)))
-        self._monitor_step += 1
+        sampler = self.space.sampler(self._monitor_step)
         fitted, _ = fit_budget(generated, self.space, target)
         rand, _ = fit_budget(sampler.sample(), self.space, target)
         return dict(ce_generated=self.arch_ce(inputs, data_samples, fitted).detach(),
