@@ -241,3 +241,34 @@ def test_evaluator_recalibrates_bn_per_architecture_and_restores_it():
                  torch.cat([s.gt_label for s in d['data_samples']])).sum().item()
                 for d in (model.data_preprocessor(b, False) for b in val)) * 100.0 / 16
     assert score == expected
+
+
+@pytest.mark.parametrize('name', SPACES)
+@pytest.mark.parametrize('search', ['random', 'evolution'])
+def test_baselines_stop_at_a_score(name, search):
+    """``stop_at``: the search ends at the first architecture scoring at least that, and
+    says how many it evaluated (the cost-at-equal-quality benchmark's measure)."""
+    space = SPACES[name]()
+    target = EXTREMES[name][2][2]
+    kwargs = dict(seed=0, max_tries=10000)
+
+    def run(stop_at, ev):
+        if search == 'random':
+            return random_search(target, space, ev, num_candidates=40, stop_at=stop_at,
+                                 **kwargs)
+        return evolution_search(target, space, ev, population=8, generations=5, top_k=4,
+                                mutation_prob=0.2, stop_at=stop_at, **kwargs)
+
+    full = run(None, FlopsProxyEvaluator())
+    assert full['evaluations'] == 40 and not full['reached']
+    bar = min(35.0, full['top1'])  # reached by the full run, so by an early stop too
+    ev = FlopsProxyEvaluator()
+    early = run(bar, ev)
+    assert early['reached'] and early['top1'] >= bar
+    assert early['evaluations'] == ev.num_evaluated <= 40
+    never = run(100.0, FlopsProxyEvaluator())  # scores are below 60
+    assert not never['reached'] and never['evaluations'] == 40
+    if search == 'evolution':
+        with pytest.raises(ValueError, match='population must be an integer >= 1, got 0'):
+            evolution_search(target, space, ev, population=0, generations=1, top_k=1,
+                             mutation_prob=0.1, **kwargs)
