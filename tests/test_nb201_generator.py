@@ -47,3 +47,16 @@ def test_generator_checkpoint_of_another_space_is_refused():
     with pytest.raises(ValueError, match='trained for the cifar SGNAS space.*this model is the '
                                          'NAS-Bench-201 space'):
         nb201.load_state_dict(sgnas.state_dict())
+
+
+def test_generator_checkpoint_without_position_bias_is_refused():
+    with_bias = build('nb201_generator.py')
+    plain = build('generator.py')
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', 'nb201_generator.py'))
+    assert cfg.model.position_bias  # the shipped NB201 generator has it
+    state = with_bias.state_dict()
+    del state['generator.position_bias']
+    with pytest.raises(ValueError, match='has no per-position logit bias, this model was '
+                                         'built with position_bias=True'):
+        with_bias.load_state_dict(state)
+    assert plain.generator.position_bias is None

@@ -11,7 +11,8 @@ _base_ = ['./search.py', '../_base_/models/nb201_classifier.py']
 model = dict(
     supernet={{_base_.nb201_classifier}},
     supernet_checkpoint='work_dirs/nb201_supernet/epoch_60.pth',
-    constraint_range=(20.0, 200.0))
+    constraint_range=(20.0, 200.0),
+    position_bias=True)  # the generator of nb201_generator.py
 
 # the whole val split (1,013 images: one standard error of a top-1 is about 1.6 points at
 # 48 %) in one fixed shuffled order: BN normalises by the batch, and the split file is sorted

@@ -214,6 +214,13 @@ class SGNASGenerator(BaseModel):
             raise ValueError(
                 'the generator checkpoint does not match this supernet / space: it was trained '
                 f'for {_describe(theirs)}, this model is {_describe(ours)}')
+        has_bias = f'{prefix}generator.position_bias' in state_dict
+        if has_bias != (self.generator.position_bias is not None):
+            raise ValueError(
+                f'the generator checkpoint {"has" if has_bias else "has no"} per-position '
+                f'logit bias, this model was built with position_bias='
+                f'{self.generator.position_bias is not None}: build it as it was trained '
+                f'(the generator config\'s model.position_bias)')
         for key, value in self.supernet.state_dict().items():
             state_dict.setdefault(f'{prefix}supernet.{key}', value)
 

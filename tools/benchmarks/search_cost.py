@@ -1,10 +1,10 @@
 """Cost at equal quality: the generator vs random search and evolution, for N targets.
 
     python tools/benchmarks/search_cost.py work_dirs/nb201/supernet/epoch_60.pth \
-        --config configs/sgnas/nb201_search.py
+        --train-config configs/sgnas/nb201_generator.py --config configs/sgnas/nb201_search.py
     python tools/benchmarks/search_cost.py work_dirs/quickstart/supernet/epoch_2.pth
 
-Generator: trained once under the real Runner (the search config's generator schedule; its
+Generator: trained once under the real Runner (``--train-config``, the generator config; its
 time counts for every N), then all N targets in one forward, budget fitting, and one
 evaluation each: its score at each target is the bar. Random search and evolution then run
 per target on the same evaluator until an architecture under the target scores at least the
@@ -35,7 +35,10 @@ PAPER = dict(gen_images=50 * 256233, evals_per_target=1000, eval_images=50000)
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('supernet_checkpoint')
-    parser.add_argument('--config', default='configs/sgnas/search.py')
+    parser.add_argument('--config', default='configs/sgnas/search.py',
+                        help='the search config (evaluation split, BN recalibration)')
+    parser.add_argument('--train-config', default='configs/sgnas/generator.py',
+                        help='the generator config (its model must be the search config\'s)')
     parser.add_argument('--ns', type=int, nargs='+', default=[1, 5, 10])
     parser.add_argument('--cap', type=int, default=300,
                         help='most evaluations per target for random search and evolution')
@@ -49,14 +52,15 @@ def main(argv=None):
                          f'({args.population})')
     max_n = max(args.ns)
 
-    cfg = Config.fromfile(args.config)
+    cfg = Config.fromfile(args.train_config)
+    search_cfg = Config.fromfile(args.config)
     cfg.model.supernet_checkpoint = args.supernet_checkpoint
     cfg.work_dir = tempfile.mkdtemp(prefix='search_cost_')
     cfg.log_level = 'WARNING'
     if args.generator_epochs:
         cfg.train_cfg.max_epochs = args.generator_epochs
     # training only: the search loop is what this script times
-    test_cfg, test_loader_cfg = cfg.test_cfg, cfg.test_dataloader
+    test_cfg, test_loader_cfg = search_cfg.test_cfg, search_cfg.test_dataloader
     cfg.test_cfg = cfg.test_dataloader = cfg.test_evaluator = None
 
     start = time.perf_counter()
