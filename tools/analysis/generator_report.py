@@ -88,7 +88,7 @@ def main(argv=None):
     parser.add_argument('checkpoint', help='generator checkpoint')
     parser.add_argument('--num-targets', type=int, default=20)
     parser.add_argument('--quality-targets', type=float, nargs='*', default=None,
-                        help='default: the config\'s test_cfg.targets')
+                        help='default: 5 evenly over the generator\'s constraint range')
     parser.add_argument('--num-random', type=int, default=100,
                         help='random architectures per quality target (0: precision only)')
     parser.add_argument('--evolution-evals', type=int, default=200,
