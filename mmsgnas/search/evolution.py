@@ -2,7 +2,7 @@
 
 Both work on any search space (its ``sampler``, ``table`` and ``mutate``)."""
 import random
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, Optional
 
 Arch = tuple
 

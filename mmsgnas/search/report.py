@@ -62,6 +62,12 @@ def write_results(out_dir: str, rows: List[dict],
     return paths
 
 
+def standard_error(top1: float, images: int) -> float:
+    """One standard error (points) of a top-1 (%) measured on ``images`` images."""
+    p = top1 / 100.0
+    return 100.0 * (p * (1 - p) / images)**0.5
+
+
 def background_percentile(row: dict, background: Sequence[Dict[str, float]]) -> tuple:
     """``(percentile, n)``: the share (%) of the ``n`` background architectures that fit the
     row's target (FLOPs <= target) whose top-1 is at most the row's (NaN when none fit)."""

@@ -28,6 +28,7 @@ import mmsgnas  # noqa: F401  (registries, checkpoint allow-list)
 from mmsgnas.engine.generator_hook import flops_metrics
 from mmsgnas.search import SubnetEvaluator, calibration, fit_budget, targets_in
 from mmsgnas.search.evolution import evolution_search, sample_feasible
+from mmsgnas.search.report import standard_error
 
 
 def precision(model, targets, tolerance):
@@ -42,12 +43,6 @@ def precision(model, targets, tolerance):
                          num_over=int(round(m['over_target'] * len(targets))),
                          flops=[model.table.mflops(a) for a in archs]))
     return rows
-
-
-def standard_error(top1: float, images: int) -> float:
-    """One standard error (points) of a top-1 (%) measured on ``images`` images."""
-    p = top1 / 100.0
-    return 100.0 * float(np.sqrt(p * (1 - p) / images))
 
 
 def quality(model, evaluator, targets, num_random, tolerance, seed, evolution_evals=0):

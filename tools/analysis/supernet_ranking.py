@@ -28,6 +28,7 @@ import mmsgnas  # noqa: F401  (registries, checkpoint allow-list)
 from mmsgnas.nb201 import NB201GroundTruth
 from mmsgnas.nb201.search_space import NB201SearchSpace
 from mmsgnas.search import SubnetEvaluator, calibration
+from mmsgnas.search.report import standard_error
 
 
 def main(argv=None) -> dict:
@@ -61,7 +62,7 @@ def main(argv=None) -> dict:
     top1 = np.array([evaluator.top1(a) for a in archs])
     flops = np.array([space.table.mflops(a) for a in archs])
     median = float(np.median(top1))
-    se = 100.0 * float(np.sqrt(median / 100 * (1 - median / 100) / images))
+    se = standard_error(median, images)
 
     result = dict(num=len(archs), images=images, median=median,
                   quartiles=[float(q) for q in np.percentile(top1, [25, 75])],

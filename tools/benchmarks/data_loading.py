@@ -45,8 +45,8 @@ def main(argv=None) -> dict:
     parser.add_argument('--workers', type=int, nargs='+', default=[0, 1])
     args = parser.parse_args(argv)
     init_default_scope('mmpretrain')
-    print(f'| loader workers | files (images/s) | in memory (images/s) | ratio | in-memory '
-          f'build (s) |\n|---|---|---|---|---|')
+    print('| loader workers | files (images/s) | in memory (images/s) | ratio | in-memory '
+          'build (s) |\n|---|---|---|---|---|')
     rows = {}
     for workers in args.workers:
         files, _ = throughput('cifar10_subset.py', workers, args.epochs, args.batch_size)
