@@ -32,7 +32,9 @@ def parse_requirements(fname: str) -> list:
 
 
 def add_mim_extension() -> None:
-    """Expose configs/ and tools/ as ``mmsgnas/.mim/{configs,tools}`` (as mmpretrain does).
+    """Expose configs/, tools/, the embedded data and model-index.yml under ``mmsgnas/.mim``
+    (as mmpretrain does), so an installed package finds its configs' data and ``mim`` its
+    tools and models.
 
     Editable installs get symlinks, so edits in ``configs/`` are seen at once; other installs
     get copies.
@@ -45,7 +47,7 @@ def add_mim_extension() -> None:
         return
     mim_path = osp.join(HERE, 'mmsgnas', '.mim')
     os.makedirs(mim_path, exist_ok=True)
-    for name in ('configs', 'tools'):
+    for name in ('configs', 'tools', 'data', 'model-index.yml'):
         src = osp.join(HERE, name)
         dst = osp.join(mim_path, name)
         if osp.isfile(dst) or osp.islink(dst):
@@ -58,7 +60,10 @@ def add_mim_extension() -> None:
                 continue
             except OSError:
                 warnings.warn(f'symlink {dst} failed, copying instead')
-        shutil.copytree(src, dst)
+        if osp.isdir(src):
+            shutil.copytree(src, dst)
+        else:
+            shutil.copyfile(src, dst)
 
 
 if __name__ == '__main__':
@@ -71,7 +76,8 @@ if __name__ == '__main__':
         long_description_content_type='text/markdown',
         packages=find_packages(exclude=('configs', 'tools', 'tests')),
         include_package_data=True,
-        package_data={'mmsgnas': ['.mim/configs/**/*', '.mim/tools/*', 'data/*']},
+        package_data={'mmsgnas': ['.mim/configs/**/*', '.mim/tools/**/*', '.mim/data/**/*',
+                                  '.mim/model-index.yml']},
         python_requires='>=3.10',
         install_requires=parse_requirements('runtime.txt'),
         extras_require={'tests': parse_requirements('tests.txt')},

@@ -12,7 +12,7 @@ from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
 from mmengine.registry import Registry
 
 MODELS = Registry('model', parent=MMENGINE_MODELS, scope='mmsgnas',
-                  locations=['mmsgnas.models'])
+                  locations=['mmsgnas.models', 'mmsgnas.algorithms'])
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS, scope='mmsgnas',
                  locations=['mmsgnas.engine'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmsgnas',

@@ -1,18 +1,17 @@
 import pytest
 
-from mmsgnas.space import (NAMED_ARCHS, ArchSampler, enumerate_layer_choices, format_arch,
-                           get_arch, largest_arch, layer_expansion, layer_kernels, parse_arch,
-                           smallest_arch)
+from mmsgnas.spaces import NAMED_ARCHS, ArchSampler, SGNASSpace
+from mmsgnas.spaces.sgnas import layer_expansion, layer_kernels
 
 A = NAMED_ARCHS['SGNAS-A']
 
 
 def test_roundtrip_named():
     for name, s in NAMED_ARCHS.items():
-        arch = parse_arch(s)
+        arch = SGNASSpace.parse(s)
         assert len(arch) == 19
-        assert format_arch(arch) == s
-        assert get_arch(name) == arch
+        assert SGNASSpace.format(arch) == s
+        assert SGNASSpace.parse(name) == arch
 
 
 def test_token_helpers():
@@ -31,35 +30,35 @@ def test_token_helpers():
 ])
 def test_malformed_strings(bad, match):
     with pytest.raises(ValueError, match=match):
-        parse_arch(bad)
+        SGNASSpace.parse(bad)
 
 
 def test_get_arch_errors(tmp_path):
     with pytest.raises(ValueError, match='unknown architecture .*SGNAS-D'):
-        get_arch('SGNAS-D')
+        SGNASSpace.parse('SGNAS-D')
     with pytest.raises(FileNotFoundError, match='does not exist'):
-        get_arch(str(tmp_path / 'missing.txt'))
+        SGNASSpace.parse(str(tmp_path / 'missing.txt'))
     f = tmp_path / 'arch.txt'
     f.write_text('# searched\n' + A + '\n')
-    assert get_arch(str(f)) == parse_arch(A)
+    assert SGNASSpace.parse(str(f)) == SGNASSpace.parse(A)
     j = tmp_path / 'arch.json'
     j.write_text('{"arch": "%s", "mflops": 1}' % A)
-    assert get_arch(str(j)) == parse_arch(A)
+    assert SGNASSpace.parse(str(j)) == SGNASSpace.parse(A)
     j.write_text('{"flops": 1}')
     with pytest.raises(ValueError, match="no 'arch' key"):
-        get_arch(str(j))
+        SGNASSpace.parse(str(j))
 
 
 def test_enumeration_counts():
-    distinct = enumerate_layer_choices()
-    ordered = enumerate_layer_choices(ordered=True)
+    distinct = SGNASSpace.layer_choices()
+    ordered = SGNASSpace.layer_choices(ordered=True)
     assert len(distinct) == len(set(distinct)) == 80
     assert len(ordered) == len(set(ordered)) == 1089
     # distinct = ordered tokens up to kernel order
     canon = {''.join(sorted(t.rstrip('s'))) for t in ordered}
     assert len(canon) == 80
     for t in ordered:
-        parse_arch([t] * 19)
+        SGNASSpace.parse([t] * 19)
 
 
 def test_sampler_seeded_and_uniform():
@@ -68,7 +67,7 @@ def test_sampler_seeded_and_uniform():
     assert a != ArchSampler(4).sample_many(5)
     tokens = [t for arch in ArchSampler(0).sample_many(400) for t in arch]
     for t in tokens[:50]:
-        parse_arch([t] * 19)
+        SGNASSpace.parse([t] * 19)
     counts = {e: sum(layer_expansion(t) == e for t in tokens) for e in range(2, 7)}
     assert set(counts) == {2, 3, 4, 5, 6}
     n = len(tokens)
@@ -79,5 +78,5 @@ def test_sampler_seeded_and_uniform():
 
 
 def test_extremes():
-    assert all(t == '33ssss' for t in smallest_arch())
-    assert all(t == '777777' for t in largest_arch())
+    assert all(t == '33ssss' for t in SGNASSpace.smallest())
+    assert all(t == '777777' for t in SGNASSpace.largest())

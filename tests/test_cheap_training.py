@@ -11,12 +11,13 @@ from mmengine.registry import init_default_scope
 from mmpretrain.structures import DataSample
 
 from conftest import REPO
+from mmsgnas.algorithms import batch_statistics
 from mmsgnas.datasets import InMemoryCustomDataset
-from mmsgnas.engine.generator_hook import GeneratorHook
+from mmsgnas.engine.generator_loops import GeneratorHook
+from mmsgnas.flops import flops_table
 from mmsgnas.models import NB201Net, NB201Supernet, UnifiedSupernet
-from mmsgnas.models.bn_calibration import batch_statistics
-from mmsgnas.nb201 import NB201Sampler, nb201_to_onehot
 from mmsgnas.search.report import background_percentile, markdown_table
+from mmsgnas.spaces import NB201Sampler, NB201Space
 
 DATA = osp.join(REPO, 'data', 'cifar10_subset')
 
@@ -90,7 +91,7 @@ def test_nb201_proxy_cells_per_stage(cells):
             m.track_running_stats, m.running_mean, m.running_var = False, None, None
     x = torch.randn(2, 3, 32, 32)
     torch.testing.assert_close(static(x)[0], net(x)[0])
-    torch.testing.assert_close(net.forward_soft(x, nb201_to_onehot(arch))[0], net(x)[0],
+    torch.testing.assert_close(net.forward_soft(x, NB201Space.onehot(arch))[0], net(x)[0],
                                rtol=1e-5, atol=1e-5)
 
 
@@ -201,8 +202,8 @@ def test_sgnas_proxy_stride_keeps_weights_and_space():
     x = torch.randn(2, 3, 32, 32)
     assert plain.eval()(x)[0].shape == (2, 1280, 4, 4)
     assert proxy.eval()(x)[0].shape == (2, 1280, 2, 2)
-    assert proxy.search_space().table.mflops(proxy.arch) == \
-        plain.search_space().table.mflops(plain.arch)
+    assert flops_table(proxy).mflops(proxy.arch) == \
+        flops_table(plain).mflops(plain.arch)
     for bad in (3, 0, 2.0, True):
         with pytest.raises(ValueError, match='proxy_stride must be 1 or 2'):
             UnifiedSupernet('cifar', proxy_stride=bad)
@@ -224,11 +225,11 @@ def test_shared_kernels_train_one_weight_for_every_kernel():
         inner[:, :, c:c + k, c:c + k] = True
         assert grad[inner].abs().sum() > 0 and grad[~inner].abs().sum() == 0
     # soft and hard forwards agree on one-hot weights (eval)
-    from mmsgnas.space import arch_to_onehot
+    from mmsgnas.spaces import SGNASSpace
     net.eval()
     net.set_arch('SGNAS-B')
     x = torch.randn(2, 3, 32, 32)
-    torch.testing.assert_close(net.forward_soft(x, arch_to_onehot(net.arch))[0], net(x)[0],
+    torch.testing.assert_close(net.forward_soft(x, SGNASSpace.onehot(net.arch))[0], net(x)[0],
                                rtol=1e-4, atol=1e-4)
 
 

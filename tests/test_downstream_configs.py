@@ -8,7 +8,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope, init_default_scope
 
 from conftest import REPO
-from mmsgnas.space import format_arch, get_arch
+from mmsgnas.spaces import SGNASSpace
 
 RETINANET = osp.join(REPO, 'configs/sgnas/retinanet_sgnas-a_fpn_1x_coco.py')
 TINY_COCO = osp.join(REPO, 'configs/sgnas/retinanet_sgnas-a_fpn_1xb2-300iter_tiny-coco.py')
@@ -60,7 +60,7 @@ def test_backbone_loads_classifier_checkpoint_by_prefix(tmp_path):
 
 def test_configs_take_a_search_output_file(tmp_path):
     arch_file = tmp_path / 'arch_100M.json'
-    arch = format_arch(get_arch('SGNAS-B'))
+    arch = SGNASSpace.format(SGNASSpace.parse('SGNAS-B'))
     arch_file.write_text('{"arch": "%s"}' % arch)
     for path, scope in [(CIFAR, 'mmpretrain'), (TINY_COCO, 'mmdet')]:
         cfg = Config.fromfile(path)

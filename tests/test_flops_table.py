@@ -1,27 +1,27 @@
 import pytest
 
-from mmsgnas.flops import FlopsTable, count_conv_macs
+from mmsgnas.flops import SGNASFlopsTable, count_conv_macs
 from mmsgnas.models import SGNASNet
-from mmsgnas.space import NAMED_ARCHS, ArchSampler, largest_arch, parse_arch, smallest_arch
+from mmsgnas.spaces import NAMED_ARCHS, ArchSampler, SGNASSpace
 
 
 @pytest.mark.parametrize('variant, size, n', [('imagenet', 224, 50), ('cifar', 32, 50)])
 def test_table_equals_measured_conv_macs(variant, size, n):
-    table = FlopsTable.get(variant, size)
-    archs = ArchSampler(11).sample_many(n) + [smallest_arch(), largest_arch()]
-    archs += [parse_arch(a) for a in NAMED_ARCHS.values()]
+    table = SGNASFlopsTable.get(variant, size)
+    archs = ArchSampler(11).sample_many(n) + [SGNASSpace.smallest(), SGNASSpace.largest()]
+    archs += [SGNASSpace.parse(a) for a in NAMED_ARCHS.values()]
     for arch in archs:
         measured = count_conv_macs(SGNASNet(arch, variant, init_cfg=None), size)['']
         assert table.macs(arch) == measured, arch
 
 
 def test_table_range_and_cache():
-    table = FlopsTable.get('imagenet')
-    assert table is FlopsTable.get('imagenet')
+    table = SGNASFlopsTable.get('imagenet')
+    assert table is SGNASFlopsTable.get('imagenet')
     assert 177 < table.min_mflops < 179 and 555 < table.max_mflops < 557
-    cifar = FlopsTable.get('cifar')
+    cifar = SGNASFlopsTable.get('cifar')
     assert 51 < cifar.min_mflops < 52 and 171 < cifar.max_mflops < 172
-    other = FlopsTable.get('imagenet', 192)
+    other = SGNASFlopsTable.get('imagenet', 192)
     assert other.input_size == 192 and other.max_mflops < table.max_mflops
 
 

@@ -1,38 +1,36 @@
 import pytest
 import torch
 
-from mmsgnas.flops import FlopsTable
+from mmsgnas.algorithms import ArchGenerator, PriorPool, constraint_loss
+from mmsgnas.flops import SGNASFlopsTable
 from mmsgnas.models import UnifiedSupernet
-from mmsgnas.models.arch_generator import ArchGenerator
-from mmsgnas.models.constraint_loss import constraint_loss
-from mmsgnas.search import PriorPool, targets_in
-from mmsgnas.space.search_space import SGNASSearchSpace
-from mmsgnas.space import ArchSampler, arch_to_onehot, decode, get_arch, skip_mask
+from mmsgnas.search import targets_in
+from mmsgnas.spaces import ArchSampler, SGNASSpace
 
 
 def test_generator_shapes_and_parameter_count():
     g = ArchGenerator()
     assert sum(p.numel() for p in g.parameters()) == 67969
-    prior = arch_to_onehot(get_arch('SGNAS-A'))[None].repeat(5, 1, 1, 1)
+    prior = SGNASSpace.onehot(SGNASSpace.parse('SGNAS-A'))[None].repeat(5, 1, 1, 1)
     assert g(torch.rand(5), prior).shape == (5, 19, 6, 4)
 
 
 def test_decode_roundtrip_and_forced_sampling():
     for arch in ArchSampler(2).sample_many(20):
-        assert decode(arch_to_onehot(arch)) == [arch]
+        assert SGNASSpace.decode(SGNASSpace.onehot(arch)) == [arch]
     logits = torch.zeros(19, 6, 4)
     logits[:, :, 3] = 1.0  # skip everywhere: sub-blocks 0 and 1 cannot skip
     logits[:, 2, 1] = 5.0  # a kernel after... sub-block 2 picks 5
     logits[:, 4, 0] = 5.0  # ...but sub-block 3 skips, so sub-block 4 is dropped
-    arch = decode(logits)[0]
+    arch = SGNASSpace.decode(logits)[0]
     assert all(t[2] == '5' and t[3:] == 'sss' for t in arch)
-    assert skip_mask()[:2, 3].all() and not skip_mask()[2:, 3].any()
+    assert SGNASSpace.mask()[:2, 3].all() and not SGNASSpace.mask()[2:, 3].any()
 
 
 def test_soft_cost_equals_table_for_one_hot_and_is_differentiable():
-    table = FlopsTable.get('cifar')
+    table = SGNASFlopsTable.get('cifar')
     for arch in ArchSampler(4).sample_many(10):
-        onehot = arch_to_onehot(arch).double()
+        onehot = SGNASSpace.onehot(arch).double()
         assert abs(table.soft_mflops(onehot).item() - table.mflops(arch)) < 1e-9
     w = torch.full((19, 6, 4), 0.25, dtype=torch.float64, requires_grad=True)
     table.soft_mflops(w).backward()
@@ -49,7 +47,7 @@ def test_soft_forward_with_one_hot_equals_hard_forward():
     x = torch.randn(2, 3, 32, 32)
     for arch in ArchSampler(9).sample_many(2):
         net.set_arch(arch)
-        torch.testing.assert_close(net.forward_soft(x, arch_to_onehot(arch))[0], net(x)[0],
+        torch.testing.assert_close(net.forward_soft(x, SGNASSpace.onehot(arch))[0], net(x)[0],
                                    rtol=1e-4, atol=1e-4)
     with pytest.raises(ValueError, match=r'arch_weights has shape \(19, 6\)'):
         net.forward_soft(x, torch.zeros(19, 6))
@@ -74,20 +72,20 @@ def test_constraint_loss_forms():
 
 
 def test_prior_pool_nearest():
-    space = SGNASSearchSpace('cifar')
-    table = space.table
-    pool = PriorPool.random(space, 50, seed=1)
+    space = SGNASSpace()
+    table = SGNASFlopsTable.get('cifar')
+    pool = PriorPool.random(space, table, 50, seed=1)
     targets = torch.tensor([60.0, 100.0, 160.0], dtype=torch.float64)
     priors = pool.nearest(targets)
     for target, prior in zip(targets, priors):
-        got = table.mflops(decode(prior)[0])
+        got = table.mflops(SGNASSpace.decode(prior)[0])
         assert got == pytest.approx(min(pool.mflops.tolist(), key=lambda f: abs(f - target)))
     with pytest.raises(ValueError, match='size must be >= 1'):
-        PriorPool.random(space, 0)
+        PriorPool.random(space, table, 0)
 
 
 def test_targets_outside_the_space_are_errors():
-    table = FlopsTable.get('cifar')
+    table = SGNASFlopsTable.get('cifar')
     with pytest.raises(ValueError, match=r'outside the space: feasible range is \[51.29, 171.76\]'):
         targets_in(table, [40.0, 100.0])
     with pytest.raises(ValueError, match='list of targets is empty'):

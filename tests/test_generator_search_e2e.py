@@ -12,8 +12,8 @@ from mmengine.registry import init_default_scope
 from mmengine.testing import RunnerTestCase
 
 from conftest import REPO
-from mmsgnas.flops import FlopsTable
-from mmsgnas.space import get_arch
+from mmsgnas.flops import SGNASFlopsTable
+from mmsgnas.spaces import SGNASSpace
 
 
 def load_tool(path: str):
@@ -72,19 +72,20 @@ class TestGeneratorSearch(RunnerTestCase):
         metrics = self.build_runner(cfg).test()
         assert set(metrics) >= {'generator/top1_60M', 'generator/top1_120M'}
         out = osp.join(self.temp_dir.name, 'search')
-        table = FlopsTable.get('cifar')
+        table = SGNASFlopsTable.get('cifar')
         files = sorted(glob.glob(osp.join(out, 'arch_*M.json')))
         assert len(files) == 3
         for f in files:
             target = float(osp.basename(f)[5:-6])
             # fitted to the budget: never over, at most 1 % under (fill_tolerance)
-            assert 0.99 * target <= table.mflops(get_arch(f)) <= target
+            assert 0.99 * target <= table.mflops(SGNASSpace.parse(f)) <= target
         for name in ('results.csv', 'results.md', 'target_vs_flops.png', 'top1_vs_flops.png'):
             assert osp.getsize(osp.join(out, name)) > 0
         # best_arch.json: the row with the highest top-1, usable as SGNASNet's arch
         with open(osp.join(out, 'results.csv')) as f:
             best_row = max(csv.DictReader(f), key=lambda r: float(r['top1']))
-        assert get_arch(osp.join(out, 'best_arch.json')) == get_arch(best_row['arch'])
+        assert SGNASSpace.parse(osp.join(out, 'best_arch.json')) == \
+            SGNASSpace.parse(best_row['arch'])
 
         # the measurement tool: precision over a sweep, quality against random architectures
         report = load_tool('tools/analysis/generator_report.py')

@@ -5,22 +5,23 @@ import random
 import pytest
 import torch
 
+from mmsgnas.analysis.nb201_ground_truth import NB201GroundTruth
+from mmsgnas.flops import NB201FlopsTable, measure_nb201_macs
 from mmsgnas.models import NB201Net, NB201Supernet
-from mmsgnas.nb201 import (NUM_ARCHS, OPS, NB201FlopsTable, NB201GroundTruth, NB201Sampler,
-                           all_nb201_archs, decode_nb201, format_nb201, measure_nb201_macs,
-                           nb201_index, nb201_to_onehot, parse_nb201)
+from mmsgnas.spaces import NB201Sampler, NB201Space
+from mmsgnas.spaces.nb201 import NUM_ARCHS, OPS
 
 BEST_RESNET_LIKE = '|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|'
 
 
 def test_encoding_roundtrip_and_enumeration():
-    archs = all_nb201_archs()
+    archs = NB201Space.all_archs()
     assert len(archs) == len(set(archs)) == NUM_ARCHS == 15625
     for arch in random.Random(0).sample(archs, 50):
-        assert parse_nb201(format_nb201(arch)) == arch
-        assert archs[nb201_index(arch)] == arch
-        assert decode_nb201(nb201_to_onehot(arch)) == [arch]
-    assert format_nb201(parse_nb201(BEST_RESNET_LIKE)) == BEST_RESNET_LIKE
+        assert NB201Space.parse(NB201Space.format(arch)) == arch
+        assert archs[NB201Space.index(arch)] == arch
+        assert NB201Space.decode(NB201Space.onehot(arch)) == [arch]
+    assert NB201Space.format(NB201Space.parse(BEST_RESNET_LIKE)) == BEST_RESNET_LIKE
 
 
 @pytest.mark.parametrize('bad, match', [
@@ -33,7 +34,7 @@ def test_encoding_roundtrip_and_enumeration():
 ])
 def test_malformed_strings(bad, match):
     with pytest.raises(ValueError, match=match):
-        parse_nb201(bad)
+        NB201Space.parse(bad)
 
 
 def test_ground_truth_lookup():
@@ -44,7 +45,7 @@ def test_ground_truth_lookup():
     # from the benchmark's own row for this string
     arch = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'
     assert gt.accuracy(arch) == pytest.approx(93.66, abs=1e-6)
-    assert gt.accuracy(parse_nb201(arch), 'cifar100') == pytest.approx(70.2933, abs=1e-3)
+    assert gt.accuracy(NB201Space.parse(arch), 'cifar100') == pytest.approx(70.2933, abs=1e-3)
     with pytest.raises(ValueError, match='unknown dataset'):
         gt.accuracy(arch, 'mnist')
 
@@ -64,26 +65,27 @@ def test_flops_table_is_exact():
     sampler = NB201Sampler(0)
     for arch in [sampler.sample() for _ in range(8)] + [('none', ) * 6, ('nor_conv_3x3', ) * 6]:
         assert table.macs(arch) == measure_nb201_macs(arch)
-        assert table.soft_mflops(nb201_to_onehot(arch)[None].double()).item() == pytest.approx(
+        assert table.soft_mflops(NB201Space.onehot(arch)[None].double()).item() == pytest.approx(
             table.mflops(arch), abs=1e-9)
     flops = table.all_mflops()
     assert flops.numel() == NUM_ARCHS
     for i in random.Random(1).sample(range(NUM_ARCHS), 20):
-        assert flops[i].item() == pytest.approx(table.mflops(all_nb201_archs()[i]), abs=1e-9)
+        assert flops[i].item() == pytest.approx(table.mflops(NB201Space.all_archs()[i]), abs=1e-9)
     assert (round(table.min_mflops, 2), round(table.max_mflops, 2)) == (7.78, 220.12)
 
 
 def test_cell_supernet_hard_soft_and_static():
     torch.manual_seed(0)
     net = NB201Supernet().eval()
-    with pytest.raises(RuntimeError, match='set_arch'):
-        net(torch.randn(1, 3, 32, 32))
+    # a fresh supernet has the largest architecture active, and runs
+    assert net.arch == NB201Space.reference_archs()['largest']
+    assert net(torch.randn(1, 3, 32, 32))[0].shape == (1, 64, 8, 8)
     x = torch.randn(2, 3, 32, 32)
     for arch in [NB201Sampler(3).sample() for _ in range(3)]:
         net.set_arch(arch)
         hard = net(x)[0]
         assert hard.shape == (2, 64, 8, 8)
-        soft = net.forward_soft(x, nb201_to_onehot(arch))[0]
+        soft = net.forward_soft(x, NB201Space.onehot(arch))[0]
         torch.testing.assert_close(soft, hard, rtol=1e-5, atol=1e-5)
     assert NB201Net(arch)(x)[0].shape == (2, 64, 8, 8)
     with pytest.raises(ValueError, match=r'expected \(6, 5\)'):

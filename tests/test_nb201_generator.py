@@ -8,7 +8,9 @@ from mmengine.registry import init_default_scope
 from mmpretrain.structures import DataSample
 
 from conftest import REPO
-from mmsgnas.nb201 import NUM_EDGES, OPS, NB201FlopsTable, parse_nb201
+from mmsgnas.flops import NB201FlopsTable
+from mmsgnas.spaces import NB201Space
+from mmsgnas.spaces.nb201 import NUM_EDGES, OPS
 
 
 def build(name):
@@ -27,7 +29,7 @@ def test_generator_on_nb201_generates_and_trains():
     assert model.prior_pool.onehot.shape[1:] == (NUM_EDGES, len(OPS))
     targets = [30.0, 100.0, 190.0]
     archs = model.generate(targets)
-    assert len(archs) == 3 and all(parse_nb201(a) == a for a in archs)
+    assert len(archs) == 3 and all(NB201Space.parse(a) == a for a in archs)
 
     model.train()
     model.target = 100.0

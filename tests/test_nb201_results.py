@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from mmsgnas.nb201 import NB201Sampler, format_nb201, parse_nb201
-from mmsgnas.nb201.results import (Benchmark, architectures_table, fitted_random_control,
-                                   kendall_tau, markdown_table, plot_fig5, raw_generator_summary)
-from mmsgnas.nb201.search_space import NB201SearchSpace
+from mmsgnas.analysis.nb201_results import (Benchmark, architectures_table,
+                                            fitted_random_control, kendall_tau, markdown_table,
+                                            plot_fig5, raw_generator_summary)
+from mmsgnas.flops import NB201FlopsTable
+from mmsgnas.spaces import NB201Sampler, NB201Space
 
 BEST = ('nor_conv_3x3', 'nor_conv_3x3', 'nor_conv_3x3', 'skip_connect', 'nor_conv_1x1',
         'nor_conv_3x3')  # the benchmark's best on CIFAR-10 (94.37 %, 153.27 MFLOPs)
@@ -63,7 +64,8 @@ def test_table3_layout_and_numbers(bench, tmp_path):
     background = [dict(arch=a, top1=bench.accuracy(a)) for a in
                   [sampler.sample() for _ in range(30)]]
     assert kendall_tau(bench, background) == pytest.approx(1.0)  # same ranking as the truth
-    control = fitted_random_control(NB201SearchSpace(), [60.0, 150.0], range(3))
+    control = fitted_random_control(NB201Space(), NB201FlopsTable.get(), [60.0, 150.0],
+                                    range(3))
     for rows in control.values():  # fitted to each budget, no evaluation
         assert [bench.table.mflops(r['arch']) <= r['target'] for r in rows] == [True, True]
         assert 'top1' not in rows[0]
@@ -86,7 +88,7 @@ def test_table3_layout_and_numbers(bench, tmp_path):
                                                         runs['generator'][2])
     archs = architectures_table(bench, runs)
     assert archs.count('\n') == 2 + 3 * 3 * 2
-    assert format_nb201(BEST).replace('|', '\\|') in archs  # pipes escaped inside cells
+    assert NB201Space.format(BEST).replace('|', '\\|') in archs  # pipes escaped inside cells
     path = plot_fig5(bench, runs, str(tmp_path / 'fig5.png'))
     assert osp.getsize(path) > 10000
 
@@ -110,7 +112,7 @@ def test_one_command_short_mode(tmp_path):
             for line in lines[1:]:
                 target, mflops = map(float, line.split(',')[:2])
                 assert mflops <= target
-                parse_nb201(line.split(',')[5])
+                NB201Space.parse(line.split(',')[5])
     assert 'Kendall tau' in md and 'over 8 random architectures' in md
     assert (work / 'fig5.png').stat().st_size > 10000
     assert (work / 'supernet' / 'epoch_1.pth').is_file()

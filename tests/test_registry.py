@@ -20,7 +20,6 @@ print(type(net).__module__, type(net).__name__)
 @pytest.mark.parametrize('cls, args', [
     ('UnifiedSupernet', "variant='cifar'"),
     ('SGNASNet', "arch='SGNAS-A'"),
-    ('ShadowBatchNorm', 'num_features=8'),
 ])
 def test_build_without_custom_imports(scope, cls, args):
     code = SCRIPT.format(scope=scope, cls=cls, args=args)

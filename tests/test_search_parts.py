@@ -3,12 +3,10 @@ import random
 
 import pytest
 
-from mmsgnas.flops import FlopsTable
+from mmsgnas.flops import NB201FlopsTable, SGNASFlopsTable
 from mmsgnas.models import SGNASNet
-from mmsgnas.nb201.search_space import NB201SearchSpace
 from mmsgnas.search import evolution_search, fill, fit_budget, random_search, repair, write_results
-from mmsgnas.space import ArchSampler, largest_arch, parse_arch, smallest_arch
-from mmsgnas.space.search_space import SGNASSearchSpace
+from mmsgnas.spaces import ArchSampler, NB201Space, SGNASSpace
 
 
 class FlopsProxyEvaluator:
@@ -24,40 +22,42 @@ class FlopsProxyEvaluator:
 
 
 def sgnas_space():
-    return SGNASSearchSpace('cifar')
+    return SGNASSpace()
 
 
 def nb201_space():
-    return NB201SearchSpace()
+    return NB201Space()
 
 
 SPACES = {'sgnas': sgnas_space, 'nb201': nb201_space}
+# each space's FLOPs table (SGNAS: the cifar variant)
+TABLES = {'sgnas': lambda: SGNASFlopsTable.get('cifar'), 'nb201': NB201FlopsTable.get}
 # per space: the largest architecture, the smallest, and feasible targets (MFLOPs)
 EXTREMES = {
-    'sgnas': (largest_arch, smallest_arch, (55.0, 90.0, 100.0, 150.0)),
+    'sgnas': (SGNASSpace.largest, SGNASSpace.smallest, (55.0, 90.0, 100.0, 150.0)),
     'nb201': (lambda: ('nor_conv_3x3', ) * 6, lambda: ('none', ) * 6, (30.0, 60.0, 110.0, 200.0)),
 }
 
 
 def test_repair_fits_deterministically():
     space = sgnas_space()
-    table = space.table
+    table = TABLES['sgnas']()
     for target in (55.0, 80.0, 100.0, 150.0):
-        arch, repaired = repair(largest_arch(), space, target)
+        arch, repaired = repair(SGNASSpace.largest(), space, table, target)
         assert repaired and table.mflops(arch) <= target
-        assert repair(largest_arch(), space, target) == (arch, True)
+        assert repair(SGNASSpace.largest(), space, table, target) == (arch, True)
         # close to the budget: no single shrink move of the result is needed
         assert table.mflops(arch) > target - 3.0
     arch = ArchSampler(0).sample()
-    assert repair(arch, space, table.mflops(arch)) == (arch, False)
+    assert repair(arch, space, table, table.mflops(arch)) == (arch, False)
     with pytest.raises(ValueError, match='below the smallest architecture'):
-        repair(largest_arch(), space, 40.0)
+        repair(SGNASSpace.largest(), space, table, 40.0)
 
 
 @pytest.mark.parametrize('name', SPACES)
 def test_moves_change_flops_strictly(name):
     space = SPACES[name]()
-    table = space.table
+    table = TABLES[name]()
     largest, smallest, _ = EXTREMES[name]
     for seed in range(3):
         arch = space.sampler(seed).sample()
@@ -82,12 +82,12 @@ def test_moves_change_flops_strictly(name):
 @pytest.mark.parametrize('seed', range(3))
 def test_fit_budget_lands_within_tolerance_under_target(name, seed):
     space = SPACES[name]()
-    table = space.table
+    table = TABLES[name]()
     largest, _, targets = EXTREMES[name]
     arch = space.sampler(seed).sample()
     tolerance = 0.01 if name == 'sgnas' else 0.1  # NB201's FLOPs steps are coarse
     for target in targets:
-        fitted, action = fit_budget(arch, space, target, tolerance=tolerance)
+        fitted, action = fit_budget(arch, space, table, target, tolerance=tolerance)
         assert table.mflops(fitted) <= target
         if name == 'sgnas':
             assert 0.99 * target <= table.mflops(fitted)
@@ -96,37 +96,39 @@ def test_fit_budget_lands_within_tolerance_under_target(name, seed):
                     all(table.mflops(m) > target for m in space.grow_moves(fitted)))
         over = table.mflops(arch) > target
         assert action.startswith('shrunk') == over
-        assert fit_budget(arch, space, target, tolerance) == (fitted, action)  # deterministic
+        # deterministic
+        assert fit_budget(arch, space, table, target, tolerance) == (fitted, action)
     # no growing asked: an under-budget architecture stays as it is
-    assert fit_budget(arch, space, table.max_mflops, tolerance=None) == (arch, 'no')
+    assert fit_budget(arch, space, table, table.max_mflops, tolerance=None) == (arch, 'no')
     with pytest.raises(ValueError, match='repair it first'):
-        fill(largest(), space, targets[1])
+        fill(largest(), space, table, targets[1])
     with pytest.raises(ValueError, match='below the smallest architecture'):
-        fit_budget(arch, space, table.min_mflops - 1.0)
+        fit_budget(arch, space, table, table.min_mflops - 1.0)
 
 
 @pytest.mark.parametrize('name', SPACES)
 @pytest.mark.parametrize('search', ['random', 'evolution'])
 def test_baselines_respect_budget_and_budget_of_evaluations(name, search):
     space = SPACES[name]()
-    table = space.table
+    table = TABLES[name]()
     target = EXTREMES[name][2][1]
     ev = FlopsProxyEvaluator()
     if search == 'random':
-        row = random_search(target, space, ev, num_candidates=12, max_tries=10000, seed=0)
+        row = random_search(target, space, table, ev, num_candidates=12, max_tries=10000,
+                            seed=0)
         assert ev.num_evaluated == 12
     else:
-        row = evolution_search(target, space, ev, population=6, generations=3, top_k=3,
-                               mutation_prob=0.2, max_tries=10000, seed=0)
+        row = evolution_search(target, space, table, ev, population=6, generations=3,
+                               top_k=3, mutation_prob=0.2, max_tries=10000, seed=0)
         assert ev.num_evaluated == 18
     assert table.mflops(row['arch']) <= target
     low = table.min_mflops + 0.01
     with pytest.raises(ValueError, match=rf'found only \d of 5 architectures under {low} MFLOPs'):
-        random_search(low, space, ev, num_candidates=5, max_tries=50, seed=0)
+        random_search(low, space, table, ev, num_candidates=5, max_tries=50, seed=0)
 
 
 def test_report_files(tmp_path):
-    table = FlopsTable.get('cifar')
+    table = SGNASFlopsTable.get('cifar')
     archs = ArchSampler(1).sample_many(3)
     rows = [dict(target=table.mflops(a) + 1, arch=a, mflops=table.mflops(a), params_m=1.0,
                  top1=30.0 + i, repaired=i == 1) for i, a in enumerate(archs)]
@@ -136,7 +138,7 @@ def test_report_files(tmp_path):
         assert (tmp_path / paths[key].split('/')[-1]).stat().st_size > 0
     assert open(paths['md']).read().count('\n| ') == 4
     content = json.loads(open(rows[0]['file']).read())
-    assert parse_arch(content['arch']) == archs[0]
+    assert SGNASSpace.parse(content['arch']) == archs[0]
     net = SGNASNet(rows[0]['file'], 'cifar', init_cfg=None)  # the file drops into SGNASNet
     assert net.arch == archs[0]
 
@@ -207,9 +209,8 @@ def test_evaluator_recalibrates_bn_per_architecture_and_restores_it():
     import torch
     from mmpretrain.models import ImageClassifier
     from mmpretrain.structures import DataSample
-    from mmsgnas.models.bn_calibration import calibrate_bn, preserved_bn_statistics
-    from mmsgnas.search import SubnetEvaluator
-    from mmsgnas.space import ArchSampler
+    from mmsgnas.search import SubnetEvaluator, calibrate_bn, preserved_bn_statistics
+    from mmsgnas.spaces import ArchSampler
 
     torch.manual_seed(0)
     model = ImageClassifier(
@@ -249,15 +250,16 @@ def test_baselines_stop_at_a_score(name, search):
     """``stop_at``: the search ends at the first architecture scoring at least that, and
     says how many it evaluated (the cost-at-equal-quality benchmark's measure)."""
     space = SPACES[name]()
+    table = TABLES[name]()
     target = EXTREMES[name][2][2]
     kwargs = dict(seed=0, max_tries=10000)
 
     def run(stop_at, ev):
         if search == 'random':
-            return random_search(target, space, ev, num_candidates=40, stop_at=stop_at,
-                                 **kwargs)
-        return evolution_search(target, space, ev, population=8, generations=5, top_k=4,
-                                mutation_prob=0.2, stop_at=stop_at, **kwargs)
+            return random_search(target, space, table, ev, num_candidates=40,
+                                 stop_at=stop_at, **kwargs)
+        return evolution_search(target, space, table, ev, population=8, generations=5,
+                                top_k=4, mutation_prob=0.2, stop_at=stop_at, **kwargs)
 
     full = run(None, FlopsProxyEvaluator())
     assert full['evaluations'] == 40 and not full['reached']
@@ -270,5 +272,5 @@ def test_baselines_stop_at_a_score(name, search):
     assert not never['reached'] and never['evaluations'] == 40
     if search == 'evolution':
         with pytest.raises(ValueError, match='population must be an integer >= 1, got 0'):
-            evolution_search(target, space, ev, population=0, generations=1, top_k=1,
+            evolution_search(target, space, table, ev, population=0, generations=1, top_k=1,
                              mutation_prob=0.1, **kwargs)

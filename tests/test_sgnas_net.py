@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from mmsgnas.models import DropoutLinearClsHead, SGNASNet
-from mmsgnas.space import NAMED_ARCHS, format_arch, get_arch
+from mmsgnas.spaces import NAMED_ARCHS, SGNASSpace
 
 NAMES = sorted(NAMED_ARCHS)
 
@@ -45,8 +45,9 @@ def test_bad_arguments(kwargs, match):
 
 def test_arch_from_search_output_file(tmp_path):
     path = tmp_path / 'arch_300M.json'
-    path.write_text('{"arch": "%s", "target": 300}' % format_arch(get_arch('SGNAS-B')))
-    assert SGNASNet(str(path)).arch == get_arch('SGNAS-B')
+    path.write_text('{"arch": "%s", "target": 300}' %
+                    SGNASSpace.format(SGNASSpace.parse('SGNAS-B')))
+    assert SGNASNet(str(path)).arch == SGNASSpace.parse('SGNAS-B')
 
 
 def test_frozen_stages():

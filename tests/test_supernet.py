@@ -3,7 +3,8 @@ import torch
 from torch import nn
 
 from mmsgnas.models import ShadowBatchNorm, UnifiedSupernet
-from mmsgnas.space import ArchSampler, largest_arch, smallest_arch
+from mmsgnas.models.unified_supernet import UnifiedBlock
+from mmsgnas.spaces import ArchSampler, SGNASSpace
 
 SIZES = {'imagenet': 224, 'cifar': 32}
 
@@ -23,8 +24,13 @@ def test_output_shapes(variant, final):
 
 
 def test_requires_arch():
+    # a fresh supernet has the largest architecture active, and runs
+    net = make()
+    assert net.arch == SGNASSpace.largest()
+    assert net(torch.randn(1, 3, 32, 32))[0].shape == (1, 1280, 4, 4)
+    # a unified block on its own has no architecture until a token is set
     with pytest.raises(RuntimeError, match='no architecture is set'):
-        make()(torch.randn(1, 3, 32, 32))
+        UnifiedBlock(16, 16, 1)(torch.randn(1, 16, 8, 8))
 
 
 @pytest.mark.parametrize('kwargs, match', [
@@ -41,17 +47,17 @@ def test_bad_arguments(kwargs, match):
 def test_set_arch_is_cheap_and_validated():
     net = make()
     params = [id(p) for p in net.parameters()]
-    net.set_arch(smallest_arch())
-    net.set_arch(largest_arch())
+    net.set_arch(SGNASSpace.smallest())
+    net.set_arch(SGNASSpace.largest())
     assert [id(p) for p in net.parameters()] == params
     with pytest.raises(ValueError, match='layer 3'):
-        net.set_arch(list(smallest_arch()[:3]) + ['3s3sss'] + list(smallest_arch()[4:]))
+        net.set_arch(list(SGNASSpace.smallest()[:3]) + ['3s3sss'] + list(SGNASSpace.smallest()[4:]))
 
 
 def test_skipped_subblocks_get_no_gradient_and_shadow_bn_by_e():
     torch.manual_seed(0)
     net = make().train()
-    arch = list(largest_arch())
+    arch = list(SGNASSpace.largest())
     arch[3] = '53ssss'  # e = 2 in layer 3 (40 -> 40)
     net.set_arch(arch)
     net(torch.randn(4, 3, 32, 32))[0].mean().backward()
@@ -83,7 +89,7 @@ def test_shadow_bn_errors_and_sync_conversion():
 
 
 def test_frozen_stages_and_norm_eval():
-    net = make(frozen_stages=3, norm_eval=True, arch=smallest_arch())
+    net = make(frozen_stages=3, norm_eval=True, arch=SGNASSpace.smallest())
     net.train()
     for stage in [net.stem, net.layers[0], net.layers[1], net.layers[2]]:
         assert not any(p.requires_grad for p in stage.parameters())

@@ -8,9 +8,10 @@ from mmengine.testing import RunnerTestCase
 
 from conftest import REPO
 from mmsgnas.engine import fixed_subnets, get_supernet
-from mmsgnas.models.bn_calibration import calibrate_bn
-from mmsgnas.engine.supernet_train_loop import distill_loss
+from mmsgnas.engine.supernet_loops import distill_loss
 from mmsgnas.models import UnifiedSupernet
+from mmsgnas.search import calibrate_bn
+from mmsgnas.spaces import SGNASSpace
 
 
 def small_supernet_cfg(work_dir: str, n: int = 16, batch: int = 8) -> Config:
@@ -75,7 +76,7 @@ class TestSupernetLoops(RunnerTestCase):
         assert set(metrics) == {'smallest/accuracy/top1', 'largest/accuracy/top1',
                                 'random_0/accuracy/top1'}
         # the same fixed subnets every time
-        assert runner.val_loop.subnets == fixed_subnets(1, 0, supernet=UnifiedSupernet)
+        assert runner.val_loop.subnets == fixed_subnets(SGNASSpace(), 1, 0)
         # sampling is a function of (seed, rank, iteration, path)
         loop = runner.train_loop
         assert loop.sample_arch(0) == loop.sample_arch(0)
@@ -104,7 +105,7 @@ class TestSupernetLoops(RunnerTestCase):
         cfg = small_supernet_cfg(self.temp_dir.name)
         runner = self.build_runner(cfg)
         model = runner.model.eval()
-        get_supernet(model).set_arch(UnifiedSupernet.reference_archs()['smallest'])
+        get_supernet(model).set_arch(SGNASSpace.reference_archs()['smallest'])
         batches = list(runner.train_dataloader)[:2]
         assert calibrate_bn(model, batches + batches, 2) == 2
         assert not model.training
@@ -125,9 +126,9 @@ class TestSupernetLoops(RunnerTestCase):
         runner = self.build_runner(cfg)
         seen = []
         with recorded_archs(lambda net, arch: seen.append(
-                (runner.train_loop.epoch, net.format_arch(arch)))):
+                (runner.train_loop.epoch, net.space.format(arch)))):
             runner.train()
-        largest = UnifiedSupernet.format_arch(UnifiedSupernet.reference_archs()['largest'])
+        largest = SGNASSpace.format(SGNASSpace.reference_archs()['largest'])
         first = [a for e, a in seen if e == 0]
         second = [a for e, a in seen if e == 1]
         assert first == [largest] * 2 and len(second) == 2 and largest not in second
@@ -178,7 +179,7 @@ class TestSupernetLoops(RunnerTestCase):
         before = {k: v.detach().clone() for k, v in model.named_parameters()}
         data_batch = next(iter(runner.train_dataloader))
         loop = runner.train_loop
-        largest = UnifiedSupernet.reference_archs()['largest']
+        largest = SGNASSpace.reference_archs()['largest']
         assert loop.iter_archs() == [largest, loop.sample_arch(0)]
         model.train()
         model.zero_grad()
@@ -194,9 +195,9 @@ class TestSupernetLoops(RunnerTestCase):
         grads = param_grads(model)
         model.zero_grad()
         seen = []
-        with recorded_archs(lambda net, arch: seen.append(net.format_arch(arch))):
+        with recorded_archs(lambda net, arch: seen.append(net.space.format(arch))):
             runner.train()
-        assert runner.iter == 1 and seen[0] == UnifiedSupernet.format_arch(largest)
+        assert runner.iter == 1 and seen[0] == SGNASSpace.format(largest)
         assert kd > 0
         assert_sgd_step(model, before, grads)
         hub = runner.message_hub

@@ -14,28 +14,30 @@ import numpy as np
 import torch
 
 import mmsgnas  # noqa: F401
-from mmsgnas.models import SGNASNet
+from mmsgnas.models import NB201Net, SGNASNet, strip_prefix
 
 
 def build_net(arch: str, variant: str, with_se: bool, act: str, out_indices: Sequence[int],
-              checkpoint: Optional[str]) -> SGNASNet:
-    net = SGNASNet(arch, variant, out_indices=out_indices, with_se=with_se,
-                   act_cfg=dict(type=act))
+              checkpoint: Optional[str], space: str = 'sgnas',
+              cells_per_stage: int = 5) -> torch.nn.Module:
+    if space == 'nb201':
+        net = NB201Net(arch, cells_per_stage)
+    else:
+        net = SGNASNet(arch, variant, out_indices=out_indices, with_se=with_se,
+                       act_cfg=dict(type=act))
     net.init_weights()
     if checkpoint:
-        state = torch.load(checkpoint, map_location='cpu')
-        state = state.get('state_dict', state)
-        state = {k[len('backbone.'):] if k.startswith('backbone.') else k: v
-                 for k, v in state.items() if not k.startswith(('head.', 'neck.'))}
+        state = strip_prefix(torch.load(checkpoint, map_location='cpu'), 'backbone.')
+        state = {k: v for k, v in state.items() if not k.startswith(('head.', 'neck.'))}
         net.load_state_dict(state, strict=True)
     return net.eval()
 
 
-def export(net: SGNASNet, path: str, input_size: int, opset: int = 17) -> float:
+def export(net: torch.nn.Module, path: str, input_size: int, opset: int = 17) -> float:
     """Export and return the max abs difference between torch and onnxruntime outputs."""
     import onnxruntime
     x = torch.randn(1, 3, input_size, input_size)
-    names = [f'out{i}' for i in net.out_indices]
+    names = [f'out{i}' for i in getattr(net, 'out_indices', (0, ))]
     torch.onnx.export(net, (x, ), path, input_names=['input'], output_names=names,
                       opset_version=opset, dynamic_axes={'input': {0: 'batch'}}, dynamo=False)
     with torch.no_grad():
@@ -49,6 +51,8 @@ def main(argv=None) -> float:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('arch', help='name, architecture string or search output file')
     parser.add_argument('out', help='ONNX file to write')
+    parser.add_argument('--space', default='sgnas', choices=['sgnas', 'nb201'])
+    parser.add_argument('--cells-per-stage', type=int, default=5, help='NB201 space')
     parser.add_argument('--variant', default='imagenet', choices=['imagenet', 'cifar'])
     parser.add_argument('--with-se', action='store_true')
     parser.add_argument('--act', default='ReLU6')
@@ -57,8 +61,8 @@ def main(argv=None) -> float:
                         help='SGNASNet or classifier checkpoint (backbone.* keys)')
     args = parser.parse_args(argv)
     net = build_net(args.arch, args.variant, args.with_se, args.act, args.out_indices,
-                    args.checkpoint)
-    size = 224 if args.variant == 'imagenet' else 32
+                    args.checkpoint, args.space, args.cells_per_stage)
+    size = 224 if args.variant == 'imagenet' and args.space == 'sgnas' else 32
     diff = export(net, args.out, size)
     print(f'wrote {args.out}; onnxruntime vs torch max abs difference {diff:.2e}')
     return diff

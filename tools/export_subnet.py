@@ -1,37 +1,40 @@
-"""Slice one architecture out of a supernet checkpoint into an SGNASNet checkpoint.
+"""Slice one architecture out of a supernet checkpoint into a static-network checkpoint.
 
-    python tools/export_subnet.py work_dirs/supernet/epoch_8.pth SGNAS-A subnet.pth \
+    python tools/export_subnet.py work_dirs/quickstart/supernet/epoch_2.pth SGNAS-A subnet.pth \
         --variant cifar
+    python tools/export_subnet.py work_dirs/nb201/supernet/epoch_60.pth \
+        '|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|...|' nb201.pth --space nb201
 
 The output is an mmpretrain classifier checkpoint (``backbone.`` keys of the static net, the
-head copied unchanged) that ``load_from`` or ``init_cfg=dict(type='Pretrained', ...)``
-accepts. In eval mode the exported net gives the supernet's outputs for that architecture.
+neck and head copied unchanged) that ``load_from`` or ``init_cfg=dict(type='Pretrained', ...)``
+accepts. In eval mode the exported net gives the supernet's outputs for that architecture
+(the NB201 net is built as the supernet: its cells per stage, BN by batch statistics).
 """
 import argparse
 
 import torch
 
 import mmsgnas  # noqa: F401
-from mmsgnas.models import SGNASNet, static_state_dict
-from mmsgnas.models.export import strip_prefix
+from mmsgnas.models import NB201Net, SGNASNet, export_subnet
 
 
-def main(argv=None) -> None:
+def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('checkpoint', help='supernet checkpoint (mmpretrain classifier)')
     parser.add_argument('arch', help='name, architecture string or architecture file')
     parser.add_argument('out', help='output checkpoint path')
-    parser.add_argument('--variant', default='imagenet', choices=['imagenet', 'cifar'])
+    parser.add_argument('--space', default='sgnas', choices=['sgnas', 'nb201'])
+    parser.add_argument('--variant', default='imagenet', choices=['imagenet', 'cifar'],
+                        help='SGNAS space: the supernet variant')
+    parser.add_argument('--cells-per-stage', type=int, default=1,
+                        help='NB201 space: the supernet\'s cells per stage (its configs: 1)')
     args = parser.parse_args(argv)
-    ckpt = torch.load(args.checkpoint, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt)
-    net = SGNASNet(args.arch, args.variant, init_cfg=None)
-    backbone = static_state_dict(net, strip_prefix(state, 'backbone.'), args.checkpoint)
-    out = {f'backbone.{k}': v for k, v in backbone.items()}
-    out.update({k: v for k, v in state.items() if not k.startswith('backbone.')})
-    meta = dict(arch=net.arch_str, variant=args.variant, source=args.checkpoint)
-    torch.save(dict(state_dict=out, meta=meta), args.out)
-    print(f'wrote {args.out}: {net.arch_str}')
+    net = (SGNASNet(args.arch, args.variant, init_cfg=None) if args.space == 'sgnas' else
+           NB201Net(args.arch, args.cells_per_stage, track_running_stats=False))
+    ckpt = export_subnet(args.checkpoint, net)
+    torch.save(ckpt, args.out)
+    print(f"wrote {args.out}: {ckpt['meta']['arch']}")
+    return ckpt
 
 
 if __name__ == '__main__':

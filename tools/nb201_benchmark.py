@@ -2,10 +2,10 @@
 
     python tools/nb201_benchmark.py [--work-dir work_dirs/nb201] [--seeds 0 1 2] [--short]
 
-1. trains one NB201 supernet (configs/sgnas/nb201_supernet.py), shared by the seeds;
-2. per seed: trains a generator (configs/sgnas/nb201_generator.py, the seed sets the run's
-   randomness and the prior pool) and searches the targets with it, and with random search and
-   evolution on the same supernet and evaluator (configs/sgnas/nb201_search.py);
+1. trains one NB201 supernet (``SUPERNET_CONFIG``), shared by the seeds;
+2. per seed: trains a generator (``GENERATOR_CONFIG``, the seed sets the run's randomness and
+   the prior pool) and searches the targets with it, and with random search and evolution on
+   the same supernet and evaluator (``SEARCH_CONFIG``; all three in configs/sgnas);
 3. evaluates random architectures on the supernet (the first seed's search background) for
    the Kendall tau of the supernet's ranking against the ground truth;
 4. looks every searched architecture up in the benchmark and writes ``results.md`` (Table 3
@@ -26,13 +26,17 @@ from mmengine.config import Config, ConfigDict
 from mmengine.runner import Runner
 
 import mmsgnas  # noqa: F401  (registries, checkpoint allow-list)
-from mmsgnas.nb201.results import (Benchmark, architectures_table, fitted_random_control,
-                                   markdown_table, plot_fig5, raw_generator_summary)
-from mmsgnas.nb201.search_space import NB201SearchSpace
-from mmsgnas.nb201.space import parse_nb201
+from mmsgnas.analysis.nb201_results import (Benchmark, architectures_table,
+                                            fitted_random_control, markdown_table, plot_fig5,
+                                            raw_generator_summary)
+from mmsgnas.flops import NB201FlopsTable
+from mmsgnas.spaces import NB201Space
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', 'sgnas')
 METHODS = ('generator', 'random', 'evolution')
+SUPERNET_CONFIG = 'sgnas_nb201-supernet_1xb64-60e_cifar10-subset.py'
+GENERATOR_CONFIG = 'sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py'
+SEARCH_CONFIG = 'sgnas_search_nb201-supernet_1xb64_cifar10-subset.py'
 
 
 def parse_args(argv=None):
@@ -82,7 +86,7 @@ def run_stage(name: str, cfg: Config, mode: str, timings: dict) -> Runner:
 
 
 def train_supernet(args, timings) -> str:
-    cfg = load('nb201_supernet.py', osp.join(args.work_dir, 'supernet'), 'nb201_supernet',
+    cfg = load(SUPERNET_CONFIG, osp.join(args.work_dir, 'supernet'), 'nb201_supernet',
                args.short)
     if args.short:
         cfg.train_cfg.max_epochs = cfg.train_cfg.val_interval = 1
@@ -98,7 +102,7 @@ def train_generator(args, seed, supernet, timings) -> str:
     ckpt = osp.join(work_dir, 'best_generator.pth')
     if osp.isfile(ckpt):
         return ckpt
-    cfg = load('nb201_generator.py', work_dir, f'nb201_generator_seed{seed}', args.short)
+    cfg = load(GENERATOR_CONFIG, work_dir, f'nb201_generator_seed{seed}', args.short)
     cfg.model.supernet_checkpoint = supernet
     cfg.model.prior_seed = seed
     cfg.randomness = dict(seed=seed)
@@ -113,7 +117,7 @@ def search(args, seed, method, supernet, generator, timings) -> str:
     out = osp.join(work_dir, method, 'results.csv')
     if osp.isfile(out):
         return out
-    cfg = load('nb201_search.py', work_dir, f'nb201_{method}_seed{seed}', args.short)
+    cfg = load(SEARCH_CONFIG, work_dir, f'nb201_{method}_seed{seed}', args.short)
     cfg.model.supernet_checkpoint = supernet
     test_cfg = dict(seed=seed, out_dir=method)
     if args.targets:
@@ -137,9 +141,9 @@ def read_rows(path: str) -> list:
     with open(path, newline='') as f:
         rows = list(csv.DictReader(f))
     for r in rows:
-        r['arch'] = parse_nb201(r['arch'])
+        r['arch'] = NB201Space.parse(r['arch'])
         if r.get('generated'):
-            r['generated'] = parse_nb201(r['generated'])
+            r['generated'] = NB201Space.parse(r['generated'])
         for key in ('target', 'mflops', 'top1'):
             if key in r:
                 r[key] = float(r[key])
@@ -173,7 +177,7 @@ def main(argv=None) -> dict:
     bench = Benchmark()
     total = time.perf_counter() - start
     notes = [
-        'supernet: one, shared by the seeds (configs/sgnas/nb201_supernet.py, uniform '
+        'supernet: one, shared by the seeds (configs/sgnas/sgnas_nb201-supernet_1xb64-60e_cifar10-subset.py, uniform '
         'sampling as SETN); per seed: generator training, then generator, random and '
         'evolution search on that supernet',
         f'evaluations per target: generator 1, random {args.num_random}, evolution '
@@ -188,7 +192,8 @@ def main(argv=None) -> dict:
                  fig=osp.join(args.work_dir, 'fig5.png'))
     targets = sorted({r['target'] for r in runs['generator'][args.seeds[0]]})
     controls = {'random + fitting, no supernet (control)':
-                fitted_random_control(NB201SearchSpace(), targets, args.seeds)}
+                fitted_random_control(NB201Space(), NB201FlopsTable.get(), targets,
+                                      args.seeds)}
     table = markdown_table(bench, runs, background, notes, controls)
     with open(paths['md'], 'w') as f:
         f.write(table)

@@ -1,8 +1,8 @@
 """Run a config's test loop: the search loops of mmsgnas, or any mmpretrain / mmdet test.
 
-    python tools/test.py configs/sgnas/search.py work_dirs/generator/best_generator.pth \
+    python tools/test.py configs/sgnas/sgnas_search_unified-supernet_1xb32_cifar10-subset.py work_dirs/generator/best_generator.pth \
         [--cfg-options test_cfg.targets="[60,80,100]"] [--work-dir DIR]
-    python tools/test.py configs/sgnas/search.py --cfg-options test_cfg.type=mmsgnas.EvolutionSearchLoop
+    python tools/test.py configs/sgnas/sgnas_search_unified-supernet_1xb32_cifar10-subset.py --cfg-options test_cfg.type=mmsgnas.EvolutionSearchLoop
 """
 import argparse
 import os

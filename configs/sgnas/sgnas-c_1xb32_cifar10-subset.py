@@ -21,7 +21,7 @@ model = dict(
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='mmsgnas.DropoutLinearClsHead',
-        num_classes=10,
+        num_classes={{_base_.num_classes}},
         in_channels=1280,
         dropout_rate=0.2,
         loss=dict(type='LabelSmoothLoss', label_smooth_val=0.1, mode='original'),

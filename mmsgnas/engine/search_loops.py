@@ -12,16 +12,15 @@ from typing import List, Optional, Sequence
 from mmengine.runner import BaseLoop
 
 from mmsgnas.registry import LOOPS
-from mmsgnas.search import (SubnetEvaluator, calibration, fit_budget, targets_in,
-                            write_results)
-from mmsgnas.search.evolution import evolution_search, random_search
-from .supernet_access import unwrap
+from mmsgnas.search import (SubnetEvaluator, calibration, evolution_search, fit_budget,
+                            random_search, targets_in, write_results)
+from .model_access import unwrap
 
 
 class _SearchLoop(BaseLoop):
     """Shared part: targets, evaluator, background, outputs. Everything about the space
-    (sampling, moves, FLOPs, strings, static network) comes from the model's ``space``, the
-    supernet backbone's ``search_space()``, so the loops run on the SGNAS and NB201 spaces.
+    (sampling, moves, strings) comes from the model's ``space`` and FLOPs from its ``table``
+    (the supernet backbone's), so the loops run on the SGNAS and NB201 spaces.
 
     Args:
         runner, dataloader: the runner and the evaluation split (``test_dataloader``).
@@ -57,6 +56,10 @@ class _SearchLoop(BaseLoop):
     def space(self):
         return self.model.space
 
+    @property
+    def table(self):
+        return self.model.table
+
     def build_evaluator(self) -> SubnetEvaluator:
         calib = calibration(dict(calib_batches=self.calib_batches,
                                  calib_dataloader=self.calib_dataloader))
@@ -70,8 +73,7 @@ class _SearchLoop(BaseLoop):
     def run(self) -> dict:
         self.runner.call_hook('before_test')
         self.runner.call_hook('before_test_epoch')
-        space = self.space
-        table = space.table
+        space, table = self.space, self.table
         targets = targets_in(table, self.targets)
         self.model.eval()
         evaluator = self.build_evaluator()
@@ -100,7 +102,7 @@ class _SearchLoop(BaseLoop):
         return metrics
 
     def params_m(self, arch) -> float:
-        net = self.space.static_backbone(arch)
+        net = self.model.supernet.backbone.static_net(arch)
         head = self.model.supernet.head
         return (sum(p.numel() for p in net.parameters()) +
                 sum(p.numel() for p in head.parameters())) / 1e6
@@ -127,7 +129,8 @@ class GeneratorSearchLoop(_SearchLoop):
     def search(self, targets, evaluator) -> List[dict]:
         rows = []
         for target, arch in zip(targets, self.model.generate(targets)):
-            fixed, repaired = fit_budget(arch, self.space, target, self.fill_tolerance)
+            fixed, repaired = fit_budget(arch, self.space, self.table, target,
+                                         self.fill_tolerance)
             rows.append(dict(target=target, arch=fixed, repaired=repaired,
                              top1=evaluator.top1(fixed), generated=arch))
         return rows
@@ -149,7 +152,7 @@ class RandomSearchLoop(_SearchLoop):
         self.max_tries = max_tries
 
     def search(self, targets, evaluator) -> List[dict]:
-        return [random_search(target, self.space, evaluator, self.num_candidates,
+        return [random_search(target, self.space, self.table, evaluator, self.num_candidates,
                               self.max_tries, seed=self.seed + i)
                 for i, target in enumerate(targets)]
 
@@ -175,5 +178,5 @@ class EvolutionSearchLoop(_SearchLoop):
                            mutation_prob=mutation_prob, max_tries=max_tries)
 
     def search(self, targets, evaluator) -> List[dict]:
-        return [evolution_search(target, self.space, evaluator, seed=self.seed + i,
+        return [evolution_search(target, self.space, self.table, evaluator, seed=self.seed + i,
                                  **self.params) for i, target in enumerate(targets)]

@@ -1,11 +1,12 @@
 from .dropout_linear_head import DropoutLinearClsHead
+from .export import (export_subnet, load_from_supernet, nb201_state_dict, static_state_dict,
+                     strip_prefix)
 from .nb201_supernet import NB201Net, NB201Supernet
-from .export import load_from_supernet, static_state_dict
-from .sgnas_generator import SGNASGenerator
 from .sgnas_net import SGNASNet
-from .shadow_bn import ShadowBatchNorm
-from .unified_supernet import UnifiedSupernet
+from .unified_supernet import ShadowBatchNorm, UnifiedSupernet
 
 __all__ = [
-    'DropoutLinearClsHead', 'NB201Net', 'NB201Supernet', 'SGNASGenerator', 'SGNASNet', 'ShadowBatchNorm', 'UnifiedSupernet', 'load_from_supernet', 'static_state_dict'
+    'DropoutLinearClsHead', 'NB201Net', 'NB201Supernet', 'SGNASNet', 'ShadowBatchNorm',
+    'UnifiedSupernet', 'export_subnet', 'load_from_supernet', 'nb201_state_dict',
+    'static_state_dict', 'strip_prefix'
 ]

@@ -1,10 +1,16 @@
-"""Exact export: slice a searched architecture's weights out of a supernet checkpoint."""
+"""Exact export: slice a searched architecture's weights out of a supernet checkpoint, for
+either space (:class:`SGNASNet` from a ``UnifiedSupernet``, :class:`NB201Net` from an
+``NB201Supernet``)."""
+import re
 from collections import OrderedDict
 from typing import Dict, Union
 
 import torch
+from torch import nn
 
-from mmsgnas.space.arch import KERNELS
+from mmsgnas.spaces import NB201Space
+from mmsgnas.spaces.sgnas import KERNELS
+from .nb201_supernet import NB201Net
 from .sgnas_net import SGNASNet
 
 BN_TENSORS = ('weight', 'bias', 'running_mean', 'running_var')
@@ -16,6 +22,14 @@ def strip_prefix(state_dict: dict, prefix: str) -> Dict[str, torch.Tensor]:
     if prefix and not any(k.startswith(prefix) for k in state_dict):
         prefix = ''
     return {k[len(prefix):]: v for k, v in state_dict.items() if k.startswith(prefix)}
+
+
+def _check_shapes(net: nn.Module, out: Dict[str, torch.Tensor], origin: str) -> None:
+    expected = net.state_dict()
+    for key, value in out.items():
+        if value.shape != expected[key].shape:
+            raise ValueError(f'supernet checkpoint {origin} does not match: {key!r} gets '
+                             f'shape {tuple(value.shape)}, expected {tuple(expected[key].shape)}')
 
 
 class _Source:
@@ -84,13 +98,11 @@ def static_state_dict(net: SGNASNet, supernet_state: Dict[str, torch.Tensor],
         for t in BN_TENSORS + ('num_batches_tracked', ):
             out[f'{q}project.{bn}.{t}'] = src(f'{p}shadow_bn.bns.{e - 2}.{t}')
     expected = net.state_dict()
-    for key, value in out.items():
+    for key in out:
         if key not in expected:
             raise ValueError(f'cannot export into this SGNASNet: it has no {key!r} '
                              f'(SE layers have no supernet counterpart)')
-        if value.shape != expected[key].shape:
-            raise ValueError(f'supernet checkpoint {origin} does not match: {key!r} gets '
-                             f'shape {tuple(value.shape)}, expected {tuple(expected[key].shape)}')
+    _check_shapes(net, out, origin)
     missing = sorted(set(expected) - set(out))
     if missing:
         raise ValueError(f'cannot export into this SGNASNet: no supernet counterpart for '
@@ -110,3 +122,39 @@ def load_from_supernet(net: SGNASNet, checkpoint: Union[str, dict],
         checkpoint = torch.load(checkpoint, map_location='cpu')
     net.load_state_dict(static_state_dict(net, strip_prefix(checkpoint, prefix), origin))
     return net
+
+
+def nb201_state_dict(net: NB201Net, supernet_state: Dict[str, torch.Tensor],
+                     origin: str = '<state dict>') -> 'OrderedDict[str, torch.Tensor]':
+    """The state dict of ``net`` from an NB201Supernet backbone state dict: each edge takes
+    the weights of its op (``cells.i.edges.e.<op>.*``), the rest is copied. Build ``net``
+    with the supernet's ``cells_per_stage`` and ``track_running_stats``."""
+    src = _Source(supernet_state, origin)
+    out: 'OrderedDict[str, torch.Tensor]' = OrderedDict()
+    for key in net.state_dict():
+        match = re.match(r'(cells\.\d+\.edges\.(\d+)\.)(.*)', key)
+        source = (key if match is None else
+                  f'{match.group(1)}{net.arch[int(match.group(2))]}.{match.group(3)}')
+        out[key] = src(source).clone()
+    _check_shapes(net, out, origin)
+    return out
+
+
+def export_subnet(checkpoint: str, net: nn.Module) -> dict:
+    """An mmpretrain classifier checkpoint of ``net`` (an ``SGNASNet`` or ``NB201Net``): its
+    backbone sliced out of the supernet classifier checkpoint (``backbone.`` keys), the neck
+    and head copied. ``load_from`` or ``init_cfg=dict(type='Pretrained', ...)`` accept it."""
+    state = torch.load(checkpoint, map_location='cpu')
+    state = state.get('state_dict', state)
+    if isinstance(net, SGNASNet):
+        backbone = static_state_dict(net, strip_prefix(state, 'backbone.'), checkpoint)
+        arch = net.arch_str
+    elif isinstance(net, NB201Net):
+        backbone = nb201_state_dict(net, strip_prefix(state, 'backbone.'), checkpoint)
+        arch = NB201Space.format(net.arch)
+    else:
+        raise TypeError(f'cannot export into a {type(net).__name__}, expected an SGNASNet or '
+                        f'an NB201Net')
+    out = {f'backbone.{k}': v for k, v in backbone.items()}
+    out.update({k: v for k, v in state.items() if not k.startswith('backbone.')})
+    return dict(state_dict=out, meta=dict(arch=arch, source=checkpoint))

@@ -1,14 +1,65 @@
-"""The NAS-Bench-201 cell supernet and the static network of one NB201 architecture."""
-from typing import Optional, Sequence, Tuple, Union
+"""NAS-Bench-201 networks: the cell supernet, the static network of one architecture, and
+the operations and blocks of the benchmark's macro (as the benchmark builds them)."""
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.model import BaseModule
 from torch import nn
 
-from mmsgnas.nb201.space import (EDGES, NUM_EDGES, NUM_OPS, OPS, NB201Arch, NB201Sampler,
-                                 format_nb201, parse_nb201)
 from mmsgnas.registry import MODELS
-from .nb201_ops import ResNetBasicBlock, build_op
+from mmsgnas.spaces import NB201Arch, NB201Space
+from mmsgnas.spaces.nb201 import EDGES, NUM_EDGES, NUM_OPS, OPS
+
+
+class ReLUConvBN(nn.Sequential):
+    """ReLU, conv (no bias), BN: the benchmark's ``nor_conv_kxk``."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel: int, stride: int = 1,
+                 track_running_stats: bool = True) -> None:
+        super().__init__(
+            nn.ReLU(inplace=False),
+            nn.Conv2d(in_channels, out_channels, kernel, stride, kernel // 2, bias=False),
+            nn.BatchNorm2d(out_channels, track_running_stats=track_running_stats))
+
+
+class Zero(nn.Module):
+    """``none``: the edge outputs zeros."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.mul(0.0)
+
+
+def build_op(name: str, channels: int, track_running_stats: bool = True) -> nn.Module:
+    """One stride-1 cell operation on ``channels`` channels."""
+    builders: Dict[str, callable] = {
+        'none': Zero,
+        'skip_connect': nn.Identity,
+        'nor_conv_1x1': lambda: ReLUConvBN(channels, channels, 1,
+                                           track_running_stats=track_running_stats),
+        'nor_conv_3x3': lambda: ReLUConvBN(channels, channels, 3,
+                                           track_running_stats=track_running_stats),
+        'avg_pool_3x3': lambda: nn.AvgPool2d(3, 1, 1, count_include_pad=False),
+    }
+    if name not in builders:
+        raise ValueError(f'unknown NB201 operation {name!r}, expected one of {OPS}')
+    return builders[name]()
+
+
+class ResNetBasicBlock(nn.Module):
+    """The reduction block between stages: two ReLU-conv-BN 3x3 (the first strided) plus an
+    avg-pool + 1x1 conv shortcut."""
+
+    def __init__(self, in_channels: int, out_channels: int,
+                 track_running_stats: bool = True) -> None:
+        super().__init__()
+        self.conv_a = ReLUConvBN(in_channels, out_channels, 3, 2, track_running_stats)
+        self.conv_b = ReLUConvBN(out_channels, out_channels, 3, 1, track_running_stats)
+        self.downsample = nn.Sequential(
+            nn.AvgPool2d(2, 2), nn.Conv2d(in_channels, out_channels, 1, bias=False))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.downsample(x) + self.conv_b(self.conv_a(x))
+
 
 STAGE_CHANNELS = (16, 32, 64)
 CELLS_PER_STAGE = 5
@@ -56,10 +107,10 @@ class SuperCell(nn.Module):
 class StaticCell(nn.Module):
     """A cell with one operation per edge (the benchmark's InferCell)."""
 
-    def __init__(self, channels: int, arch: NB201Arch) -> None:
+    def __init__(self, channels: int, arch: NB201Arch, track_running_stats: bool = True) -> None:
         super().__init__()
         self.arch = arch
-        self.edges = nn.ModuleList(build_op(op, channels) for op in arch)
+        self.edges = nn.ModuleList(build_op(op, channels, track_running_stats) for op in arch)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         nodes = [x]
@@ -99,10 +150,11 @@ def _build_macro(net: nn.Module, make_cell, track_running_stats: bool = True,
 class NB201Supernet(BaseModule):
     """NAS-Bench-201 supernet: stem, 3 stages of 5 cells (16/32/64 channels) with ResNet
     reduction blocks between them, BN + ReLU. All cells share one genotype (an
-    :data:`~mmsgnas.nb201.space.OPS` name per edge), each cell has its own weights.
+    :data:`~mmsgnas.spaces.nb201.OPS` name per edge), each cell has its own weights.
 
     Args:
-        arch: the architecture active after construction (string or 6 op names), or None.
+        arch: the architecture active after construction (string or 6 op names); None
+            (default) activates the largest (a 3x3 conv on every edge).
         cells_per_stage: cells per stage (the benchmark: 5). Fewer make a reduced-cost proxy
             for ranking on a CPU (1: about 9x faster a step); the space, its FLOPs table
             (of the benchmark's 5-cell networks) and the static ``NB201Net`` stay as they are.
@@ -122,41 +174,21 @@ class NB201Supernet(BaseModule):
         super().__init__(init_cfg=init_cfg)
         _build_macro(self, lambda channels: SuperCell(channels, track_running_stats),
                      track_running_stats, cells_per_stage)
-        self.arch: Optional[NB201Arch] = None
-        if arch is not None:
-            self.set_arch(arch)
+        self.space = NB201Space()
+        self.arch: NB201Arch = self.set_arch(self.space.reference_archs()['largest']
+                                             if arch is None else arch)
 
     def set_arch(self, arch: Union[str, Sequence[str]]) -> NB201Arch:
-        self.arch = parse_nb201(arch)
+        self.arch = self.space.parse(arch)
         return self.arch
 
-    # the search space, as the training and validation loops see it
     @staticmethod
-    def arch_sampler(seed: int) -> NB201Sampler:
-        """Uniform sampling per edge (as SETN)."""
-        return NB201Sampler(seed)
-
-    @staticmethod
-    def reference_archs() -> dict:
-        """No conv (skip on every edge) and all 3x3 convs: the cheapest and dearest nets."""
-        return {'smallest': ('skip_connect', ) * NUM_EDGES,
-                'largest': ('nor_conv_3x3', ) * NUM_EDGES}
-
-    @staticmethod
-    def format_arch(arch) -> str:
-        return format_nb201(arch)
-
-    @staticmethod
-    def search_space(input_size: Optional[int] = None):
-        """The space as the generator sees it (FLOPs at 32x32, the benchmark's size)."""
-        from mmsgnas.nb201.search_space import NB201SearchSpace
-        if input_size not in (None, 32):
-            raise ValueError(f'the NB201 FLOPs table is for 32x32 inputs, got {input_size}')
-        return NB201SearchSpace()
+    def static_net(arch: Union[str, Sequence[str]]) -> 'NB201Net':
+        """The benchmark's static network of ``arch`` (5 cells per stage, what the FLOPs
+        table and the ground truth are of), whatever this supernet's ``cells_per_stage``."""
+        return NB201Net(arch)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
-        if self.arch is None:
-            raise RuntimeError('no architecture is set: call set_arch() on the supernet first')
         x = self.stem(x)
         for cell in self.cells:
             x = cell(x, self.arch) if isinstance(cell, SuperCell) else cell(x)
@@ -181,17 +213,20 @@ class NB201Net(BaseModule):
         arch: the architecture (string or 6 op names).
         cells_per_stage: as :class:`NB201Supernet` (the benchmark: 5), so that a proxy
             supernet's path has its static network.
+        track_running_stats: BN keeps running statistics (default, as the benchmark trains
+            its networks); False normalises by the batch, as the NB201 supernet does, so that
+            weights exported from it (:func:`mmsgnas.models.export_subnet`) give its outputs.
 
     Shapes:
         forward: ``(N, 3, 32, 32)`` -> ``((N, 64, 8, 8), )``.
     """
 
     def __init__(self, arch: Union[str, Sequence[str]], cells_per_stage: int = CELLS_PER_STAGE,
-                 init_cfg: Optional[dict] = None) -> None:
+                 track_running_stats: bool = True, init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        self.arch = parse_nb201(arch)
-        _build_macro(self, lambda channels: StaticCell(channels, self.arch),
-                     cells_per_stage=cells_per_stage)
+        self.arch = NB201Space.parse(arch)
+        _build_macro(self, lambda channels: StaticCell(channels, self.arch, track_running_stats),
+                     track_running_stats, cells_per_stage)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
         x = self.stem(x)

@@ -1,22 +1,78 @@
 """SGNASNet: the static network of one searched architecture, as an mmpretrain backbone."""
-from typing import Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
-from mmengine.model import BaseModule
+from mmcv.cnn import ConvModule, build_norm_layer
+from mmpretrain.models.utils import SELayer
 from torch import nn
 
 from mmsgnas.registry import MODELS
-from mmsgnas.space import Arch, format_arch, get_arch, layer_kernels
-from .backbone_utils import (check_frozen_stages, check_out_indices, forward_outputs,
-                             freeze_stages, set_norm_eval)
+from mmsgnas.spaces import Arch, SGNASSpace
+from mmsgnas.spaces.sgnas import layer_kernels
+from .macro import (DEFAULT_INIT_CFG, STEM_CHANNELS, MacroBackbone, build_act, build_head,
+                    build_stem, kernel_runs, layer_specs)
 from .pretrained import load_pretrained
-from .macro import STEM_CHANNELS, build_head, build_stem, layer_specs
-from .sgnas_block import SGNASBlock, build_se
-from .unified_supernet import DEFAULT_INIT_CFG
+
+
+def build_se(channels: int, act_cfg: Optional[dict]) -> nn.Module:
+    """Squeeze-and-excitation on ``channels``: squeeze to ``channels // 4``, ReLU, h-sigmoid
+    gate, biased 1x1 convs (as AtomNAS / the published SGNAS nets)."""
+    return SELayer(channels, squeeze_channels=channels // 4, bias=True,
+                   act_cfg=act_cfg or (dict(type='ReLU'), dict(type='HSigmoid')))
+
+
+class SGNASBlock(nn.Module):
+    """conv1x1 ``C_in -> e*C_in``, BN, act; ``e`` depthwise convs of ``C_in`` channels each
+    (consecutive equal kernels fused in one conv); one BN over ``e*C_in``, act; optional SE;
+    conv1x1 ``e*C_in -> C_out``, BN; residual when the shape allows.
+
+    Args:
+        in_channels: ``C_in``.
+        out_channels: ``C_out``.
+        stride: depthwise stride.
+        kernels: kernel size of each active sub-block, e.g. ``[7, 3, 3, 3]`` (``e = 4``).
+        norm_cfg: norm layer config.
+        act_cfg: activation config.
+        with_se: add squeeze-and-excitation before the projection.
+        se_act_cfg: the two activations of the SE layer (ReLU, HSigmoid by default).
+
+    Shapes:
+        forward: ``(N, C_in, H, W)`` -> ``(N, C_out, H / stride, W / stride)``.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, stride: int, kernels: List[int],
+                 norm_cfg: dict = dict(type='BN'), act_cfg: dict = dict(type='ReLU6'),
+                 with_se: bool = False, se_act_cfg: Optional[tuple] = None) -> None:
+        super().__init__()
+        mid = len(kernels) * in_channels
+        self.kernels = list(kernels)
+        self.residual = stride == 1 and in_channels == out_channels
+        self.expand = ConvModule(in_channels, mid, 1, norm_cfg=norm_cfg, act_cfg=act_cfg)
+        self.runs = kernel_runs(self.kernels, in_channels)
+        self.dw = nn.ModuleList(
+            nn.Conv2d(end - start, end - start, k, stride, k // 2, groups=end - start,
+                      bias=False) for k, start, end in self.runs)
+        self.dw_norm = build_norm_layer(norm_cfg, mid)[1]
+        self.dw_act = build_act(act_cfg)
+        self.se = build_se(mid, se_act_cfg) if with_se else None
+        self.project = ConvModule(mid, out_channels, 1, norm_cfg=norm_cfg, act_cfg=None)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.expand(x)
+        if len(self.dw) == 1:
+            h = self.dw[0](h)
+        else:
+            h = torch.cat([conv(h[:, start:end]) for conv, (_, start, end) in
+                           zip(self.dw, self.runs)], dim=1)
+        h = self.dw_act(self.dw_norm(h))
+        if self.se is not None:
+            h = self.se(h)
+        h = self.project(h)
+        return h + x if self.residual else h
 
 
 @MODELS.register_module()
-class SGNASNet(BaseModule):
+class SGNASNet(MacroBackbone):
     """The network of one SGNAS architecture; no NAS code at run time.
 
     Its weights can be sliced out of a :class:`UnifiedSupernet` checkpoint exactly
@@ -47,13 +103,10 @@ class SGNASNet(BaseModule):
                  norm_eval: bool = False, with_se: bool = False,
                  norm_cfg: dict = dict(type='BN'), act_cfg: dict = dict(type='ReLU6'),
                  init_cfg: Optional[Union[dict, list]] = DEFAULT_INIT_CFG) -> None:
-        super().__init__(init_cfg=init_cfg)
-        self.arch: Arch = get_arch(arch)
-        self.arch_str = format_arch(self.arch)
+        super().__init__(out_indices, frozen_stages, norm_eval, init_cfg)
+        self.arch: Arch = SGNASSpace.parse(arch)
+        self.arch_str = SGNASSpace.format(self.arch)
         self.variant = variant
-        self.out_indices = check_out_indices(out_indices)
-        self.frozen_stages = check_frozen_stages(frozen_stages)
-        self.norm_eval = norm_eval
         specs = layer_specs(variant)
         self.stem = build_stem(variant, norm_cfg, act_cfg,
                                build_se(STEM_CHANNELS, None) if with_se else None)
@@ -65,7 +118,7 @@ class SGNASNet(BaseModule):
         self._freeze_stages()
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        return forward_outputs(self, x, lambda i, block, h: block(h))
+        return self.forward_blocks(x, lambda i, block, h: block(h))
 
     def init_weights(self) -> None:
         cfg = self.init_cfg
@@ -76,13 +129,3 @@ class SGNASNet(BaseModule):
             self._is_init = True
             return
         super().init_weights()
-
-    def _freeze_stages(self) -> None:
-        freeze_stages(self, self.frozen_stages)
-
-    def train(self, mode: bool = True) -> 'SGNASNet':
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            set_norm_eval(self)
-        return self

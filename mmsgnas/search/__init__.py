@@ -1,11 +1,12 @@
+from .bn_calibration import calibrate_bn, preserved_bn_statistics, recalibrating_bn
+from .budget_fitting import fill, fit_budget, repair
+from .evaluator import SubnetEvaluator, calibration
 from .evolution import evolution_search, random_search
-from .prior_pool import PriorPool
-from .repair import fill, fit_budget, repair
-from .report import write_results
-from .subnet_evaluator import SubnetEvaluator, calibration
+from .report import standard_error, write_results
 from .targets import targets_in
 
 __all__ = [
-    'PriorPool', 'SubnetEvaluator', 'calibration', 'evolution_search', 'fill', 'fit_budget',
-    'random_search', 'repair', 'targets_in', 'write_results'
+    'SubnetEvaluator', 'calibrate_bn', 'calibration', 'evolution_search', 'fill', 'fit_budget',
+    'preserved_bn_statistics', 'random_search', 'recalibrating_bn', 'repair', 'standard_error',
+    'targets_in', 'write_results'
 ]

@@ -1,6 +1,6 @@
 """Random and evolution search under a FLOPs budget (the baselines), bounded in tries.
 
-Both work on any search space (its ``sampler``, ``table`` and ``mutate``)."""
+Both work on any search space (its ``sampler`` and ``mutate``) with its FLOPs ``table``."""
 import random
 from typing import Callable, List, Optional
 
@@ -56,12 +56,11 @@ def _feasibility_error(target, n, found, max_tries, table) -> ValueError:
                       f'{table.max_mflops:.2f}]): raise the target or max_tries')
 
 
-def random_search(target: float, space, evaluator, num_candidates: int,
+def random_search(target: float, space, table, evaluator, num_candidates: int,
                   max_tries: int, seed: int, stop_at: Optional[float] = None) -> dict:
     """The best of ``num_candidates`` distinct random architectures under ``target``; with
     ``stop_at``, the first that scores at least that (``reached``), evaluated in order.
     The result says how many were ``evaluations``."""
-    table = space.table
     sampler = space.sampler(seed)
     archs = sample_feasible(sampler.sample, table, target, num_candidates, max_tries, set())
     if len(archs) < num_candidates:
@@ -80,7 +79,7 @@ def crossover(a: Arch, b: Arch, rng: random.Random) -> Arch:
     return tuple(x if rng.random() < 0.5 else y for x, y in zip(a, b))
 
 
-def evolution_search(target: float, space, evaluator, population: int,
+def evolution_search(target: float, space, table, evaluator, population: int,
                      generations: int, top_k: int, mutation_prob: float, max_tries: int,
                      seed: int, stop_at: Optional[float] = None) -> dict:
     """SPOS-style evolution; ``population * generations`` evaluations in all, or fewer with
@@ -91,16 +90,15 @@ def evolution_search(target: float, space, evaluator, population: int,
             raise ValueError(f'{name} must be an integer >= 1, got {value!r}')
     scorer, scored = _Scorer(evaluator, stop_at), []
     try:
-        _evolve(target, space, scorer, scored, population, generations, top_k, mutation_prob,
+        _evolve(target, space, table, scorer, scored, population, generations, top_k, mutation_prob,
                 max_tries, seed)
     except _Reached as reached:
         return _result(target, scored, scorer, reached)
     return _result(target, scored, scorer, None)
 
 
-def _evolve(target, space, score, scored, population, generations, top_k, mutation_prob,
+def _evolve(target, space, table, score, scored, population, generations, top_k, mutation_prob,
             max_tries, seed) -> None:
-    table = space.table
     rng = random.Random(seed)
     sampler = space.sampler(seed)
     seen: set = set()

@@ -5,7 +5,7 @@ import os
 import os.path as osp
 from typing import Callable, Dict, List, Optional, Sequence
 
-from mmsgnas.space import format_arch
+from mmsgnas.spaces import SGNASSpace
 
 COLUMNS = ('target', 'mflops', 'params_m', 'top1', 'repaired', 'arch', 'file')
 
@@ -13,7 +13,7 @@ COLUMNS = ('target', 'mflops', 'params_m', 'top1', 'repaired', 'arch', 'file')
 def write_results(out_dir: str, rows: List[dict],
                   background: Optional[Sequence[Dict[str, float]]] = None,
                   method: str = 'generator',
-                  fmt: Callable[[tuple], str] = format_arch) -> Dict[str, str]:
+                  fmt: Callable[[tuple], str] = SGNASSpace.format) -> Dict[str, str]:
     """Write the search results of ``rows`` (dicts with target, arch, mflops, params, top1,
     repaired, and optionally ``generated``: the generator's raw output before fitting) under
     ``out_dir``; returns the paths written.

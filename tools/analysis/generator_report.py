@@ -1,6 +1,6 @@
 """Measure a trained generator: constraint precision over a sweep and quality against random.
 
-    python tools/analysis/generator_report.py configs/sgnas/search.py \
+    python tools/analysis/generator_report.py configs/sgnas/sgnas_search_unified-supernet_1xb32_cifar10-subset.py \
         work_dirs/quickstart/generator/best_generator.pth \
         --cfg-options model.supernet_checkpoint=work_dirs/quickstart/supernet/epoch_2.pth
 
@@ -21,60 +21,12 @@ import os.path as osp
 
 import numpy as np
 from mmengine.config import Config, DictAction
-from mmengine.registry import DefaultScope
-from mmengine.runner import Runner, load_checkpoint
+from mmengine.registry import MODELS, DefaultScope
+from mmengine.runner import load_checkpoint
 
 import mmsgnas  # noqa: F401  (registries, checkpoint allow-list)
-from mmsgnas.engine.generator_hook import flops_metrics
-from mmsgnas.search import SubnetEvaluator, calibration, fit_budget, targets_in
-from mmsgnas.search.evolution import evolution_search, sample_feasible
-from mmsgnas.search.report import standard_error
-
-
-def precision(model, targets, tolerance):
-    """Kendall tau, mean relative error and count over target: raw argmax and fitted."""
-    raw = model.generate(targets)
-    fitted = [fit_budget(a, model.space, t, tolerance)[0] for a, t in zip(raw, targets)]
-    rows = []
-    for name, archs in (('raw argmax', raw), ('fitted (search output)', fitted)):
-        m = flops_metrics(model.table, targets, archs)
-        rows.append(dict(output=name, kendall_tau=m['kendall_tau'],
-                         mean_rel_error=m['mean_rel_error'],
-                         num_over=int(round(m['over_target'] * len(targets))),
-                         flops=[model.table.mflops(a) for a in archs]))
-    return rows
-
-
-def quality(model, evaluator, targets, num_random, tolerance, seed, evolution_evals=0):
-    """Random streams are shared across targets: each random architecture is evaluated once
-    (the evaluator remembers scores). Evolution: ``evolution_evals`` evaluations per target
-    (population 20, top 10)."""
-    top1 = evaluator.top1
-    space = model.space
-    rows = []
-    for i, (target, arch) in enumerate(zip(targets, model.generate(targets))):
-        fitted, action = fit_budget(arch, space, target, tolerance)
-        gen = top1(fitted)
-        sampler = space.sampler(seed)
-        randoms = sample_feasible(sampler.sample, model.table, target, num_random,
-                                  num_random * 1000, set())
-        if len(randoms) < num_random:
-            raise ValueError(f'only {len(randoms)} random architectures under {target} MFLOPs')
-        accs = np.array([top1(a) for a in randoms])
-        row = dict(target=target, mflops=model.table.mflops(fitted), fitted=action,
-                   arch=space.format(fitted), top1=gen, random_median=float(np.median(accs)),
-                   random_p90=float(np.percentile(accs, 90)), random_best=float(accs.max()),
-                   percentile=float(100.0 * np.mean(accs <= gen)),
-                   at_least_p90=bool(gen >= np.percentile(accs, 90)))
-        if evolution_evals:
-            population = min(20, evolution_evals)
-            evo = evolution_search(target, space, evaluator, population,
-                                   evolution_evals // population, population // 2, 1 / 6,
-                                   100000, seed=seed + 1000 + i)
-            row.update(evolution_top1=evo['top1'], evolution_arch=space.format(evo['arch']),
-                       evolution_evals=population * (evolution_evals // population))
-        rows.append(row)
-    return rows, evaluator.num_evaluated
+from mmsgnas.analysis.generator_quality import precision, quality
+from mmsgnas.search import SubnetEvaluator, standard_error, targets_in
 
 
 def main(argv=None):
@@ -99,7 +51,6 @@ def main(argv=None):
         cfg.merge_from_dict(args.cfg_options)
     DefaultScope.get_instance('generator_report', scope_name=cfg.get('default_scope',
                                                                       'mmpretrain'))
-    from mmengine.registry import MODELS
     model = MODELS.build(cfg.model)
     load_checkpoint(model, args.checkpoint, map_location='cpu', strict=True)
     model.eval()
@@ -117,10 +68,8 @@ def main(argv=None):
     if args.num_random > 0:  # 0: precision only
         targets = targets_in(model.table, args.quality_targets or
                              np.linspace(low, high, 5).round(2).tolist())
-        loader = Runner.build_dataloader(cfg.test_dataloader)
-        evaluator = SubnetEvaluator(model.supernet, loader, *calibration(cfg.test_cfg),
-                                    data_preprocessor=model.data_preprocessor)
-        images = sum(len(labels) for _, labels in evaluator.batches)
+        evaluator = SubnetEvaluator.from_config(model, cfg)
+        images = evaluator.num_images
         qual, evaluated = quality(model, evaluator, targets, args.num_random, args.fill_tolerance,
                                   args.seed, args.evolution_evals)
         print(f'\n## Quality: generated vs {args.num_random} random feasible architectures '

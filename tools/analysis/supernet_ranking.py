@@ -1,8 +1,8 @@
 """How well a supernet discriminates: random architectures scored as the search scores them.
 
-    python tools/analysis/supernet_ranking.py configs/sgnas/nb201_search.py \
+    python tools/analysis/supernet_ranking.py configs/sgnas/sgnas_search_nb201-supernet_1xb64_cifar10-subset.py \
         work_dirs/nb201/supernet/epoch_60.pth [--num 100] [--out ranking.json]
-    python tools/analysis/supernet_ranking.py configs/sgnas/search.py \
+    python tools/analysis/supernet_ranking.py configs/sgnas/sgnas_search_unified-supernet_1xb32_cifar10-subset.py \
         work_dirs/quickstart/supernet/epoch_2.pth
 
 Samples ``--num`` architectures uniformly from the space (the training sampler), scores each
@@ -25,10 +25,9 @@ from mmengine.runner import Runner
 from scipy.stats import kendalltau
 
 import mmsgnas  # noqa: F401  (registries, checkpoint allow-list)
-from mmsgnas.nb201 import NB201GroundTruth
-from mmsgnas.nb201.search_space import NB201SearchSpace
-from mmsgnas.search import SubnetEvaluator, calibration
-from mmsgnas.search.report import standard_error
+from mmsgnas.analysis.nb201_ground_truth import NB201GroundTruth
+from mmsgnas.search import SubnetEvaluator, calibration, standard_error
+from mmsgnas.spaces import NB201Space
 
 
 def main(argv=None) -> dict:
@@ -60,7 +59,7 @@ def main(argv=None) -> dict:
     sampler = space.sampler(args.seed)
     archs = list(dict.fromkeys(sampler.sample() for _ in range(args.num)))
     top1 = np.array([evaluator.top1(a) for a in archs])
-    flops = np.array([space.table.mflops(a) for a in archs])
+    flops = np.array([model.table.mflops(a) for a in archs])
     median = float(np.median(top1))
     se = standard_error(median, images)
 
@@ -85,7 +84,7 @@ def main(argv=None) -> dict:
         print(f"| {row['flops'][0]:.1f}-{row['flops'][1]:.1f} | {row['n']} | "
               f"{row['median']:.2f} | {row['std']:.2f} | {row['spread']:.2f} | "
               f"{row['std'] / se:.1f} |")
-    if isinstance(space, NB201SearchSpace):
+    if isinstance(space, NB201Space):
         truth = NB201GroundTruth.get()
         gt = np.array([truth.accuracy(a, 'cifar10') for a in archs])
         result['ground_truth_tau'] = float(kendalltau(top1, gt).statistic)

@@ -1,7 +1,7 @@
 """Cost at equal quality: the generator vs random search and evolution, for N targets.
 
     python tools/benchmarks/search_cost.py work_dirs/nb201/supernet/epoch_60.pth \
-        --train-config configs/sgnas/nb201_generator.py --config configs/sgnas/nb201_search.py
+        --train-config configs/sgnas/sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py --config configs/sgnas/sgnas_search_nb201-supernet_1xb64_cifar10-subset.py
     python tools/benchmarks/search_cost.py work_dirs/quickstart/supernet/epoch_2.pth
 
 Generator: trained once under the real Runner (``--train-config``, the generator config; its
@@ -22,9 +22,9 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmsgnas  # noqa: F401
-from mmsgnas.engine.supernet_access import unwrap
-from mmsgnas.search import SubnetEvaluator, calibration, fit_budget
-from mmsgnas.search.evolution import evolution_search, random_search
+from mmsgnas.engine import unwrap
+from mmsgnas.search import (SubnetEvaluator, calibration, evolution_search, fit_budget,
+                            random_search)
 
 # section 4.1 of the paper and the released code: the generator trains 50 epochs on 20 % of
 # ImageNet train (256,233 images); random search evaluates 1,000 architectures per target on
@@ -32,12 +32,15 @@ from mmsgnas.search.evolution import evolution_search, random_search
 PAPER = dict(gen_images=50 * 256233, evals_per_target=1000, eval_images=50000)
 
 
+SEARCH_CONFIG = 'configs/sgnas/sgnas_search_unified-supernet_1xb32_cifar10-subset.py'
+GENERATOR_CONFIG = 'configs/sgnas/sgnas_generator_unified-supernet_1xb64-5e_cifar10-subset.py'
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('supernet_checkpoint')
-    parser.add_argument('--config', default='configs/sgnas/search.py',
+    parser.add_argument('--config', default=SEARCH_CONFIG,
                         help='the search config (evaluation split, BN recalibration)')
-    parser.add_argument('--train-config', default='configs/sgnas/generator.py',
+    parser.add_argument('--train-config', default=GENERATOR_CONFIG,
                         help='the generator config (its model must be the search config\'s)')
     parser.add_argument('--ns', type=int, nargs='+', default=[1, 5, 10])
     parser.add_argument('--cap', type=int, default=300,
@@ -80,7 +83,7 @@ def main(argv=None):
     bars = []
     gen_times = {}
     for i, (target, arch) in enumerate(zip(targets, model.generate(targets))):
-        bars.append(evaluator.top1(fit_budget(arch, model.space, target)[0]))
+        bars.append(evaluator.top1(fit_budget(arch, model.space, model.table, target)[0]))
         gen_times[i + 1] = time.perf_counter() - start
     eval_s = gen_times[max_n] / max_n  # one generated architecture: fit + evaluate
 
@@ -90,10 +93,10 @@ def main(argv=None):
             evaluator.scores.clear()
             start = time.perf_counter()
             if method == 'random':
-                row = search(target, model.space, evaluator, args.cap, 100000,
+                row = search(target, model.space, model.table, evaluator, args.cap, 100000,
                              seed=args.seed + i, stop_at=bar)
             else:
-                row = search(target, model.space, evaluator, args.population,
+                row = search(target, model.space, model.table, evaluator, args.population,
                              args.cap // args.population, args.population // 2, 0.1, 100000,
                              seed=args.seed + i, stop_at=bar)
             runs[method].append(dict(row, seconds=time.perf_counter() - start))

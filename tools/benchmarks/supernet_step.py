@@ -13,15 +13,15 @@ import time
 import torch
 from torch import nn
 
-from mmsgnas.flops import FlopsTable
+from mmsgnas.flops import SGNASFlopsTable
 from mmsgnas.models import SGNASNet, UnifiedSupernet
 from mmsgnas.models.macro import HEAD_CHANNELS, default_input_size
-from mmsgnas.space import largest_arch, smallest_arch
+from mmsgnas.spaces import SGNASSpace
 
 ARCHS = {
-    'smallest': smallest_arch(),
+    'smallest': SGNASSpace.smallest(),
     'middle': ('5555ss', ) * 19,
-    'largest': largest_arch(),
+    'largest': SGNASSpace.largest(),
 }
 
 
@@ -63,7 +63,7 @@ def main(argv=None) -> list:
     x = torch.randn(args.batch_size, 3, size, size)
     y = torch.randint(0, 10, (args.batch_size, ))
     supernet = Classifier(UnifiedSupernet(args.variant, init_cfg=None), 10)
-    table = FlopsTable.get(args.variant)
+    table = SGNASFlopsTable.get(args.variant)
     rows = []
     for name in args.archs:
         arch = ARCHS[name]

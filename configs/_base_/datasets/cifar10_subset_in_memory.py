@@ -12,8 +12,8 @@ train_pipeline = [
 ]
 test_pipeline = [dict(type='PackInputs')]
 
-train_dataloader = dict(
-    dataset=dict(type=dataset_type, pipeline=train_pipeline))
-val_dataloader = dict(
-    dataset=dict(type=dataset_type, pipeline=test_pipeline))
+train_dataloader = dict(dataset=dict(type=dataset_type, pipeline=train_pipeline))
+val_dataset = dict(type=dataset_type, pipeline=test_pipeline)
+val_dataloader = dict(dataset=val_dataset)
 test_dataloader = val_dataloader
+calib_dataloader = dict(dataset=dict(type=dataset_type, pipeline=test_pipeline))

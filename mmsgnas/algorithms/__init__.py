@@ -1,0 +1,3 @@
+from .sgnas import ArchGenerator, PriorPool, SGNASGenerator, batch_statistics, constraint_loss
+
+__all__ = ['ArchGenerator', 'PriorPool', 'SGNASGenerator', 'batch_statistics', 'constraint_loss']

@@ -1,0 +1,402 @@
+"""SGNAS, Algorithm 1: the architecture generator trained on a frozen supernet.
+
+:class:`ArchGenerator` is the plain network (target + prior -> logits); :class:`PriorPool` its
+priors; :func:`constraint_loss` the hardware-constraint loss; :class:`SGNASGenerator` the
+mmengine model that puts them together with the frozen supernet and its FLOPs table.
+"""
+import math
+import os.path as osp
+from contextlib import contextmanager, nullcontext
+from typing import Iterator, List, Optional, Sequence, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+from mmengine.registry import MODELS as ROOT_MODELS
+from torch import nn
+from torch.nn.modules.batchnorm import _BatchNorm
+
+from mmsgnas.flops import flops_table
+from mmsgnas.registry import MODELS
+from mmsgnas.search import fit_budget
+
+CONSTRAINT_CHANNELS = 10
+HIDDEN = 32
+LOSS_FORMS = ('symmetric', 'asymmetric')
+
+
+def conv3x3(in_channels: int, out_channels: int, bias: bool = False) -> nn.Conv2d:
+    return nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=bias)
+
+
+class ArchGenerator(nn.Module):
+    """The generator of the authors' released code (67,969 parameters, whatever the space).
+
+    The prior (a one-hot architecture) is a 1-channel ``19 x 24`` image (for a space of
+    another ``shape``, ``shape[0] x prod(shape[1:])``, e.g. ``6 x 5`` for NAS-Bench-201); the normalised target
+    is broadcast to a ``10 x 19 x 24`` constant map. Constraint branch: 3 conv3x3 (10->32->32
+    ->32); prior branch: 2 conv3x3 (1->32->32); summed; a conv3x3 and a 3-conv3x3 body with a
+    residual from the summed features; a biased conv3x3 32->1 gives the logits. Hidden convs
+    have no bias, ReLU, no normalisation.
+
+    Args:
+        shape: the space's one-hot shape.
+        position_bias: add a learned logit per position (layer / edge, sub-block, op; zero at
+            the start) to the convolutional output. The convs are shared over positions, so
+            without it a preference such as "op k is bad on every edge" can only be learned
+            through the prior's pattern and the padding; not in the released generator
+            (whose 67,969 parameters it leaves unchanged without it).
+
+    Shapes:
+        forward: target ``(N, )`` in [0, 1] (normalised over the training interval), prior
+        ``(N, *shape)`` (default ``(N, 19, 6, 4)``) -> logits of the same shape.
+    """
+
+    def __init__(self, shape: Sequence[int] = (19, 6, 4),
+                 position_bias: bool = False) -> None:
+        super().__init__()
+        self.shape = tuple(shape)
+        self.position_bias = nn.Parameter(torch.zeros(self.shape)) if position_bias else None
+        relu = nn.ReLU(inplace=True)
+        self.constraint = nn.Sequential(
+            conv3x3(CONSTRAINT_CHANNELS, HIDDEN), relu, conv3x3(HIDDEN, HIDDEN), relu,
+            conv3x3(HIDDEN, HIDDEN), relu)
+        self.prior = nn.Sequential(conv3x3(1, HIDDEN), relu, conv3x3(HIDDEN, HIDDEN), relu)
+        self.stem = nn.Sequential(conv3x3(HIDDEN, HIDDEN), relu)
+        self.body = nn.Sequential(
+            conv3x3(HIDDEN, HIDDEN), relu, conv3x3(HIDDEN, HIDDEN), relu,
+            conv3x3(HIDDEN, HIDDEN), relu)
+        self.tail = conv3x3(HIDDEN, 1, bias=True)
+
+    def forward(self, target: torch.Tensor, prior: torch.Tensor) -> torch.Tensor:
+        n = prior.shape[0]
+        rows, width = self.shape[0], math.prod(self.shape[1:])
+        prior_map = prior.reshape(n, 1, rows, width)
+        target_map = target.reshape(n, 1, 1, 1).expand(n, CONSTRAINT_CHANNELS, rows, width)
+        x = self.constraint(target_map) + self.prior(prior_map)
+        h = self.body(self.stem(x)) + x
+        logits = self.tail(h).reshape(n, *self.shape)
+        return logits if self.position_bias is None else logits + self.position_bias
+
+
+class PriorPool:
+    """A pool of random architectures; each target gets the one whose FLOPs is nearest.
+
+    Args:
+        space: the search space (``SGNASSpace`` or ``NB201Space``).
+        table: its FLOPs table.
+        archs: the pool's architectures (strings or tuples).
+    """
+
+    def __init__(self, space, table, archs: Sequence) -> None:
+        if not archs:
+            raise ValueError('a prior pool needs at least one architecture')
+        self.space = space
+        self.archs = [space.parse(a) for a in archs]
+        self.mflops = torch.tensor([table.mflops(a) for a in self.archs],
+                                   dtype=torch.float64)
+        self.onehot = torch.stack([space.onehot(a) for a in self.archs])
+
+    @classmethod
+    def random(cls, space, table, size: int, seed: int = 0) -> 'PriorPool':
+        """``size`` uniform samples of the space (SGNAS: forced sampling)."""
+        if size < 1:
+            raise ValueError(f'prior pool size must be >= 1, got {size}')
+        sampler = space.sampler(seed)
+        return cls(space, table, [sampler.sample() for _ in range(size)])
+
+    def nearest(self, targets: torch.Tensor) -> torch.Tensor:
+        """One-hot priors ``(N, *space.shape)`` for targets ``(N, )`` in MFLOPs."""
+        index = (targets.detach().double().cpu()[:, None] - self.mflops[None]).abs().argmin(1)
+        return self.onehot[index].to(targets.device)
+
+    def state(self) -> List[str]:
+        return [self.space.format(a) for a in self.archs]
+
+
+def constraint_loss(cost: torch.Tensor, target: torch.Tensor, form: str = 'asymmetric',
+                    over_weight: float = 1.2, dead_zone: float = 0.1) -> torch.Tensor:
+    """Squared distance of the cost from the target (both in MFLOPs), averaged.
+
+    ``'symmetric'``: ``(cost - target)^2`` (the paper, eq. 8). ``'asymmetric'`` (the released
+    code): zero inside ``+-dead_zone``, and ``over_weight`` times heavier above the target, so
+    the generator learns to stay under budget.
+    """
+    if form not in LOSS_FORMS:
+        raise ValueError(f'unknown constraint loss form {form!r}, expected one of {LOSS_FORMS}')
+    diff = cost - target
+    if form == 'symmetric':
+        return (diff**2).mean()
+    diff = torch.where(diff.abs() <= dead_zone, torch.zeros_like(diff), diff)
+    weight = torch.where(diff > 0, torch.full_like(diff, over_weight), torch.ones_like(diff))
+    return (weight * diff**2).mean()
+
+
+@contextmanager
+def batch_statistics(model: nn.Module) -> Iterator[None]:
+    """Inside: every BN with running statistics normalises by the batch (training mode,
+    momentum 0, so the running statistics stay as they are), whatever the model's mode; on
+    exit the modes, momenta and batch counters are back. For forwards of a frozen supernet on
+    paths whose running statistics would not fit (the generator's soft mixtures)."""
+    bns = [m for m in model.modules() if isinstance(m, _BatchNorm) and m.track_running_stats]
+    saved = [(m.training, m.momentum, m.num_batches_tracked.clone()) for m in bns]
+    for m in bns:
+        m.train()
+        m.momentum = 0.0
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for m, (training, momentum, count) in zip(bns, saved):
+                m.train(training)
+                m.momentum = momentum
+                m.num_batches_tracked.copy_(count)
+
+
+@MODELS.register_module()
+class SGNASGenerator(BaseModel):
+    """Generator + frozen supernet + FLOPs table + prior pool.
+
+    Only the generator trains and is saved: the supernet (an mmpretrain classifier whose
+    backbone is a ``UnifiedSupernet``, or an ``NB201Supernet``) comes from
+    ``supernet_checkpoint``, stays in eval mode with no gradients, and is left out of this
+    model's state dict. The space is the backbone's ``space``, the FLOPs table
+    :func:`mmsgnas.flops.flops_table` of the backbone. A checkpoint holds the generator and a
+    record of what it was trained for (the table, the constraint range, the position bias,
+    the prior pool: ``get_extra_state``); loading one trained for anything else is an error.
+
+    Args:
+        supernet: config of the supernet classifier (the supernet config's ``model``).
+        supernet_checkpoint: its trained checkpoint.
+        constraint_range: ``(C_L, C_H)`` in MFLOPs, the training interval of targets.
+        input_size: FLOPs-table input size (default: the variant's).
+        prior_pool_size: random architectures in the prior pool.
+        prior_seed: seed of the prior pool.
+        loss_weight: lambda of the constraint loss (MFLOPs^2 units).
+        loss_form: ``'asymmetric'`` (released code) or ``'symmetric'`` (paper).
+        over_weight, dead_zone: of the asymmetric loss.
+        tau: initial Gumbel-softmax temperature (the generator hook anneals it).
+        straight_through: compute the constraint loss on the FLOPs of the architecture the
+            logits decode to (argmax, forced sampling: what :meth:`generate` returns), with
+            the soft weights' gradient (straight-through), so the loss measures what
+            deployment returns; False uses the soft cost of eq. 9 as the paper does.
+        bn_mode: BN of the supernet in the generator's forwards: ``'running'`` (the running
+            statistics saved with the supernet, as the released code) or ``'batch'`` (every
+            BN normalises by the batch; the running statistics, which mix all paths, stay
+            untouched). A supernet trained with batch-statistics BN (``NB201Supernet``'s
+            default) has no running statistics: both are the same there.
+        hard_samples: the supernet runs the one-hot Gumbel sample (straight-through: the
+            gradient of the soft sample), so the CE is that of one architecture, as
+            :meth:`generate` returns one; False (the paper) runs the soft mixture.
+        position_bias: a learned logit per position in the generator
+            (:class:`ArchGenerator`); off in the released generator.
+        monitor: also compute, without gradients, the CE of the architecture the generator
+            would return for the iteration's target (``ce_generated``, after budget fitting
+            as the search does) and of a random architecture fitted to the same target
+            (``ce_random``), on the same batch; logged, not trained on.
+        monitor_interval: monitor every that many iterations (two extra hard forwards each
+            time; 1: every iteration).
+    """
+
+    def __init__(self, supernet: dict, supernet_checkpoint: Optional[str],
+                 constraint_range: Sequence[float], input_size: Optional[int] = None,
+                 prior_pool_size: int = 100, prior_seed: int = 0, loss_weight: float = 3e-4,
+                 loss_form: str = 'asymmetric', over_weight: float = 1.2, dead_zone: float = 0.1,
+                 tau: float = 5.0, straight_through: bool = True, bn_mode: str = 'running',
+                 hard_samples: bool = False, monitor: bool = True, monitor_interval: int = 1,
+                 position_bias: bool = False,
+                 data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        if bn_mode not in ('running', 'batch'):
+            raise ValueError(f"bn_mode must be 'running' or 'batch', got {bn_mode!r}")
+        self.bn_mode = bn_mode
+        self.hard_samples = bool(hard_samples)
+        if not isinstance(monitor_interval, int) or monitor_interval < 1:
+            raise ValueError(f'monitor_interval must be an integer >= 1, got '
+                             f'{monitor_interval!r}')
+        self.monitor = bool(monitor)
+        self.monitor_interval = monitor_interval
+        self._monitor_step = 0
+        self.supernet = ROOT_MODELS.build(supernet)
+        if supernet_checkpoint is not None:
+            load_supernet(self.supernet, supernet_checkpoint)
+            # trained weights: the Runner's init_weights() at the start of training must not
+            # re-initialise them (it did: the head came back random, every CE at chance)
+            self.supernet.is_init = True
+        self.supernet.eval()
+        self.supernet.requires_grad_(False)
+        self.space = self.supernet.backbone.space
+        self.table = flops_table(self.supernet.backbone, input_size)
+        low, high = map(float, constraint_range)
+        if not self.table.min_mflops <= low < high <= self.table.max_mflops:
+            raise ValueError(
+                f'constraint_range {tuple(constraint_range)} must be an increasing pair inside '
+                f'the space, [{self.table.min_mflops:.2f}, {self.table.max_mflops:.2f}] MFLOPs')
+        self.constraint_range = (low, high)
+        self.generator = ArchGenerator(self.space.shape, position_bias)
+        self.prior_pool = PriorPool.random(self.space, self.table, prior_pool_size, prior_seed)
+        self.loss_weight = loss_weight
+        self.loss_form = loss_form
+        self.over_weight = over_weight
+        self.dead_zone = dead_zone
+        self.tau = tau
+        self.straight_through = straight_through
+        self.target: Optional[float] = None
+        self._register_state_dict_hook(_drop_supernet)
+        self._register_load_state_dict_pre_hook(self._check_and_keep_supernet)
+
+    def record(self) -> dict:
+        """What this generator is trained for: the FLOPs table (space, variant, input size),
+        the constraint range and whether it has a position bias."""
+        return dict(table=self.table.record(), constraint_range=list(self.constraint_range),
+                    position_bias=self.generator.position_bias is not None)
+
+    def get_extra_state(self) -> dict:
+        """Saved with the weights: :meth:`record` and the prior pool."""
+        return dict(self.record(), prior_pool=self.prior_pool.state())
+
+    def set_extra_state(self, state: dict) -> None:
+        self.prior_pool = PriorPool(self.space, self.table, state['prior_pool'])
+
+    def train(self, mode: bool = True) -> 'SGNASGenerator':
+        super().train(mode)
+        self.supernet.eval()
+        return self
+
+    def normalise(self, targets: torch.Tensor) -> torch.Tensor:
+        low, high = self.constraint_range
+        return (targets - low) / (high - low)
+
+    def logits(self, targets: torch.Tensor) -> torch.Tensor:
+        """Generator logits ``(N, *space.shape)`` for targets ``(N, )`` in MFLOPs."""
+        priors = self.prior_pool.nearest(targets).to(targets.device)
+        return self.generator(self.normalise(targets).float(), priors)
+
+    def soft_weights(self, logits: torch.Tensor, tau: Optional[float] = None) -> torch.Tensor:
+        """Gumbel-softmax architecture weights (never on ops the space forbids, e.g. skip in
+        sub-blocks 0 and 1 of the SGNAS space)."""
+        logits = logits.masked_fill(self.space.mask().to(logits.device), float('-inf'))
+        return F.gumbel_softmax(logits, tau=self.tau if tau is None else tau,
+                                hard=self.hard_samples, dim=-1)
+
+    @torch.no_grad()
+    def generate(self, targets: Union[Sequence[float], torch.Tensor]) -> List[tuple]:
+        """Argmax architectures for N targets (MFLOPs) in one batched forward."""
+        targets = torch.as_tensor(targets, dtype=torch.float64, device=self._device())
+        return self.space.decode(self.logits(targets))
+
+    def forward(self, inputs: torch.Tensor, data_samples=None, mode: str = 'loss'):
+        if mode != 'loss':
+            raise ValueError(f"SGNASGenerator supports mode='loss' only, got {mode!r} (use "
+                             f'generate() for architectures)')
+        if self.target is None:
+            raise RuntimeError('no target set: the generator train loop sets one per iteration')
+        target = torch.tensor([self.target], dtype=torch.float64, device=inputs.device)
+        logits = self.logits(target)
+        weights = self.soft_weights(logits)
+        with self._bn_context():
+            ce = self._soft_ce(inputs, data_samples, weights[0])
+        cost_weights = weights.double()
+        if self.straight_through:
+            # the FLOPs of what generate() would return, with the soft weights' gradient
+            hard = self.space.onehot(self.space.decode(logits)[0]).to(cost_weights)[None]
+            cost_weights = hard - cost_weights.detach() + cost_weights
+        cost = self.table.soft_mflops(cost_weights)
+        loss_c = constraint_loss(cost, target, self.loss_form, self.over_weight, self.dead_zone)
+        out = dict(loss_ce=ce, loss_constraint=self.loss_weight * loss_c.float(),
+                   cost=cost.detach().float().mean(), target=target.float().mean())
+        if self.monitor and self._monitor_step % self.monitor_interval == 0:
+            out.update(self.monitor_ce(inputs, data_samples, self.space.decode(logits)[0]))
+        self._monitor_step += 1
+        return out
+
+    def _bn_context(self):
+        return batch_statistics(self.supernet) if self.bn_mode == 'batch' else nullcontext()
+
+    def _soft_ce(self, inputs, data_samples, weights: torch.Tensor) -> torch.Tensor:
+        feats = self.supernet.backbone.forward_soft(inputs, weights)
+        if self.supernet.with_neck:
+            feats = self.supernet.neck(feats)
+        return self.supernet.head.loss(feats, data_samples)['loss']
+
+    @torch.no_grad()
+    def arch_ce(self, inputs, data_samples, arch) -> torch.Tensor:
+        """The supernet head's loss of one architecture on a batch (this model's BN mode)."""
+        backbone = self.supernet.backbone
+        previous = backbone.arch
+        backbone.set_arch(arch)
+        try:
+            with self._bn_context():
+                feats = self.supernet.extract_feat(inputs)
+                return self.supernet.head.loss(feats, data_samples)['loss']
+        finally:
+            if previous is not None:
+                backbone.set_arch(previous)
+
+    def monitor_ce(self, inputs, data_samples, generated) -> dict:
+        """``ce_generated`` (``generated`` fitted to the target as the search fits it) and
+        ``ce_random`` (a random architecture fitted the same way), on one batch."""
+        target = float(self.target)
+        sampler = self.space.sampler(self._monitor_step)
+        fitted, _ = fit_budget(generated, self.space, self.table, target)
+        rand, _ = fit_budget(sampler.sample(), self.space, self.table, target)
+        return dict(ce_generated=self.arch_ce(inputs, data_samples, fitted).detach(),
+                    ce_random=self.arch_ce(inputs, data_samples, rand).detach())
+
+    def _device(self) -> torch.device:
+        return next(self.generator.parameters()).device
+
+    def _check_and_keep_supernet(self, state_dict, prefix, *args) -> None:
+        """A generator checkpoint must hold a generator for this space and range; loading
+        it keeps the supernet this model was built with."""
+        if f'{prefix}generator.tail.weight' not in state_dict:
+            raise ValueError('the checkpoint holds no SGNAS generator (no generator.* '
+                             'weights): pass a checkpoint written by the generator training')
+        theirs = state_dict.get(f'{prefix}_extra_state')
+        if not isinstance(theirs, dict) or 'table' not in theirs:
+            raise ValueError('the generator checkpoint holds no record of what it was trained '
+                             'for (written by an older mmsgnas?): train it again')
+        ours = self.record()
+        if {k: theirs.get(k) for k in ('table', 'constraint_range')} != \
+                {k: ours[k] for k in ('table', 'constraint_range')}:
+            raise ValueError(
+                'the generator checkpoint does not match this supernet / space: it was trained '
+                f'for {_describe(theirs)}, this model is {_describe(ours)}')
+        has_bias = f'{prefix}generator.position_bias' in state_dict
+        if has_bias != (self.generator.position_bias is not None):
+            raise ValueError(
+                f'the generator checkpoint {"has" if has_bias else "has no"} per-position '
+                f'logit bias, this model was built with position_bias='
+                f'{self.generator.position_bias is not None}: build it as it was trained '
+                f'(the generator config\'s model.position_bias)')
+        for key, value in self.supernet.state_dict().items():
+            state_dict.setdefault(f'{prefix}supernet.{key}', value)
+
+
+
+def _describe(record: dict) -> str:
+    table = record['table']
+    low, high = record['constraint_range']
+    return (f"the {table.get('variant', '') + ' ' if 'variant' in table else ''}"
+            f"{'SGNAS' if table['space'] == 'sgnas' else 'NAS-Bench-201'} space at "
+            f"{table['input_size']}px (table constant {table['const_macs']} MACs), constraint "
+            f"range [{low:g}, {high:g}] MFLOPs")
+
+
+def _drop_supernet(module, state_dict, prefix, local_metadata) -> None:
+    for key in [k for k in state_dict if k.startswith(f'{prefix}supernet.')]:
+        del state_dict[key]
+
+
+def load_supernet(model: torch.nn.Module, checkpoint: str) -> None:
+    """Load a supernet checkpoint strictly, with errors that name the file."""
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'supernet checkpoint {checkpoint!r} does not exist (train one '
+                                f'with tools/train.py configs/sgnas/supernet.py)')
+    state = torch.load(checkpoint, map_location='cpu')
+    state = state.get('state_dict', state)
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if missing or unexpected:
+        raise ValueError(f'supernet checkpoint {checkpoint!r} does not match the supernet '
+                         f'config: missing {sorted(missing)[:5]}, unexpected '
+                         f'{sorted(unexpected)[:5]}')

@@ -1,0 +1,58 @@
+"""How good a trained generator is: constraint precision over a sweep, and quality against
+random feasible architectures and evolution at the same targets (the same evaluator)."""
+from typing import List, Sequence, Tuple
+
+import numpy as np
+
+from mmsgnas.engine import flops_metrics
+from mmsgnas.search import evolution_search, fit_budget
+from mmsgnas.search.evolution import sample_feasible
+
+
+def precision(model, targets: Sequence[float], tolerance: float) -> List[dict]:
+    """Kendall tau, mean relative error and count over target: raw argmax and fitted."""
+    raw = model.generate(targets)
+    fitted = [fit_budget(a, model.space, model.table, t, tolerance)[0]
+              for a, t in zip(raw, targets)]
+    rows = []
+    for name, archs in (('raw argmax', raw), ('fitted (search output)', fitted)):
+        m = flops_metrics(model.table, targets, archs)
+        rows.append(dict(output=name, kendall_tau=m['kendall_tau'],
+                         mean_rel_error=m['mean_rel_error'],
+                         num_over=int(round(m['over_target'] * len(targets))),
+                         flops=[model.table.mflops(a) for a in archs]))
+    return rows
+
+
+def quality(model, evaluator, targets: Sequence[float], num_random: int, tolerance: float,
+            seed: int, evolution_evals: int = 0) -> Tuple[List[dict], int]:
+    """Per target: the fitted generated architecture's top-1 against ``num_random`` random
+    architectures with FLOPs <= target (median, 90th percentile, best, its percentile) and,
+    with ``evolution_evals``, what evolution finds with that many evaluations (population 20,
+    top 10). Random streams are shared across targets, and each architecture is evaluated
+    once (the evaluator remembers scores). Returns the rows and the evaluations in all."""
+    space, table = model.space, model.table
+    rows = []
+    for i, (target, arch) in enumerate(zip(targets, model.generate(targets))):
+        fitted, action = fit_budget(arch, space, table, target, tolerance)
+        gen = evaluator.top1(fitted)
+        randoms = sample_feasible(space.sampler(seed).sample, table, target, num_random,
+                                  num_random * 1000, set())
+        if len(randoms) < num_random:
+            raise ValueError(f'only {len(randoms)} of {num_random} random architectures found '
+                             f'under {target} MFLOPs in {num_random * 1000} tries')
+        accs = np.array([evaluator.top1(a) for a in randoms])
+        row = dict(target=target, mflops=table.mflops(fitted), fitted=action,
+                   arch=space.format(fitted), top1=gen, random_median=float(np.median(accs)),
+                   random_p90=float(np.percentile(accs, 90)), random_best=float(accs.max()),
+                   percentile=float(100.0 * np.mean(accs <= gen)),
+                   at_least_p90=bool(gen >= np.percentile(accs, 90)))
+        if evolution_evals:
+            population = min(20, evolution_evals)
+            evo = evolution_search(target, space, table, evaluator, population,
+                                   evolution_evals // population, population // 2,
+                                   1 / 6, 100000, seed=seed + 1000 + i)
+            row.update(evolution_top1=evo['top1'], evolution_arch=space.format(evo['arch']),
+                       evolution_evals=population * (evolution_evals // population))
+        rows.append(row)
+    return rows, evaluator.num_evaluated

@@ -1,0 +1,168 @@
+"""The generator stage (Algorithm 1): a target per iteration on batches of the val split, the
+temperature schedule, and the per-epoch evaluation that keeps the best generator."""
+import os.path as osp
+import random
+from typing import Optional, Sequence
+
+import numpy as np
+import torch
+from mmengine.hooks import Hook
+from mmengine.runner import EpochBasedTrainLoop
+from scipy.stats import kendalltau
+
+from mmsgnas.registry import HOOKS, LOOPS
+from .model_access import unwrap
+
+
+@LOOPS.register_module()
+class GeneratorTrainLoop(EpochBasedTrainLoop):
+    """Per iteration: a target uniform in the model's ``constraint_range`` (seeded by
+    ``(seed, iteration)``, so ``--resume`` continues the same sequence), then the model's
+    train step: generator forward, Gumbel-softmax, soft supernet forward, CE + lambda * L_C.
+
+    Args:
+        runner, dataloader, max_epochs, val_begin, val_interval: as ``EpochBasedTrainLoop``
+            (the dataloader reads the validation split, as the paper does).
+        seed: base seed of the targets; None uses the runner's seed.
+    """
+
+    def __init__(self, runner, dataloader, max_epochs: int, val_begin: int = 1,
+                 val_interval: int = 1, seed=None, **kwargs) -> None:
+        super().__init__(runner, dataloader, max_epochs, val_begin, val_interval, **kwargs)
+        self.seed = seed
+        self.generator_model = unwrap(self.runner.model)
+
+    def sample_target(self) -> float:
+        low, high = self.generator_model.constraint_range
+        base = self.runner.seed if self.seed is None else self.seed
+        return random.Random(hash((base, self._iter))).uniform(low, high)
+
+    def run_iter(self, idx, data_batch: Sequence[dict]) -> None:
+        self.generator_model.target = self.sample_target()
+        super().run_iter(idx, data_batch)
+
+
+def constraint_metrics(model, targets) -> dict:
+    """Kendall tau between targets and generated FLOPs, mean relative error, share over."""
+    return flops_metrics(model.table, targets, model.generate(targets))
+
+
+def flops_metrics(table, targets, archs) -> dict:
+    """Kendall tau between ``targets`` and the FLOPs of ``archs``, mean relative error,
+    share over target."""
+    flops = np.array([table.mflops(a) for a in archs])
+    targets = np.asarray(targets, dtype=np.float64)
+    tau = kendalltau(targets, flops).statistic if len(set(flops.tolist())) > 1 else 0.0
+    return dict(kendall_tau=float(tau),
+                mean_rel_error=float(np.mean(np.abs(flops - targets) / targets)),
+                over_target=float(np.mean(flops > targets)))
+
+
+@HOOKS.register_module()
+class GeneratorHook(Hook):
+    """Anneal the Gumbel temperature and evaluate the generator after every epoch.
+
+    Temperature at epoch ``i``: ``tau0 * decay ** i`` (5 * 0.95^i by default); with
+    ``tau_end``, per iteration instead, geometric from ``tau0`` at the first iteration to
+    ``tau_end`` at the last (so a short run still reaches a low temperature). After each
+    epoch, ``num_targets`` targets evenly spread over the constraint range are generated
+    (argmax, one batched forward) and ``generator/kendall_tau``, ``generator/mean_rel_error``
+    and ``generator/over_target`` are logged through the runner's message hub, logger and
+    visualizer backends.
+
+    Best-generator rule (``best_by``): ``'flops'``, the highest Kendall tau, ties broken by
+    the lowest mean relative error; ``'ce'``, the lowest mean ``ce_generated`` of the epoch
+    (the CE of the fitted generated architectures, the model's ``monitor``), so the kept
+    generator is the one whose architectures score best, the budget being met by fitting.
+    The best is saved as ``best_generator.pth`` in the work dir. When the epoch also logged
+    ``ce_random``, ``generator/ce_generated`` and ``generator/ce_random`` (epoch means) are
+    logged next to each other.
+
+    Args:
+        tau0: initial temperature.
+        decay: per-epoch factor (without ``tau_end``).
+        tau_end: final temperature of the per-iteration schedule (None: per-epoch decay).
+        num_targets: targets in the evaluation sweep.
+        best_by: ``'flops'`` or ``'ce'`` (see above).
+    """
+    priority = 'NORMAL'
+
+    def __init__(self, tau0: float = 5.0, decay: float = 0.95, num_targets: int = 20,
+                 tau_end: Optional[float] = None, best_by: str = 'flops') -> None:
+        if not tau0 > 0 or (tau_end is not None and not 0 < tau_end):
+            raise ValueError(f'temperatures must be > 0, got tau0={tau0!r}, tau_end={tau_end!r}')
+        if best_by not in ('flops', 'ce'):
+            raise ValueError(f"best_by must be 'flops' or 'ce', got {best_by!r}")
+        self.best_by = best_by
+        self.tau0 = tau0
+        self.decay = decay
+        self.tau_end = tau_end
+        self.num_targets = num_targets
+        self.best: Optional[tuple] = None
+        self.model = None
+
+    def before_train(self, runner) -> None:
+        self.model = unwrap(runner.model)  # the wrapper does not change during a run
+
+    def _model(self, runner):
+        if self.model is None:
+            self.model = unwrap(runner.model)
+        return self.model
+
+    def temperature(self, iteration: int, max_iters: int) -> float:
+        """The temperature of a (0-based) iteration of the per-iteration schedule."""
+        progress = iteration / max(1, max_iters - 1)
+        return self.tau0 * (self.tau_end / self.tau0)**min(1.0, progress)
+
+    def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
+        if self.tau_end is not None:
+            model = self._model(runner)
+            model.tau = self.temperature(runner.iter, runner.max_iters)
+            runner.message_hub.update_scalar('train/tau', model.tau)
+
+    @staticmethod
+    def _epoch_ce(runner) -> dict:
+        """Epoch means of the monitored CEs (the iterations of this epoch only)."""
+        out = {}
+        every = getattr(unwrap(runner.model), 'monitor_interval', 1)
+        iters = -(-len(runner.train_dataloader) // every)  # monitored iterations per epoch
+        for key in ('ce_generated', 'ce_random'):
+            name = f'train/{key}'
+            if name in runner.message_hub.log_scalars:
+                values = runner.message_hub.get_scalar(name).data[0][-iters:]
+                out[key] = float(np.mean(values))
+        return out
+
+    def before_train_epoch(self, runner) -> None:
+        if self.tau_end is not None:
+            return
+        model = self._model(runner)
+        model.tau = self.tau0 * self.decay**runner.epoch
+        runner.message_hub.update_scalar('train/tau', model.tau)
+
+    def after_train_epoch(self, runner) -> None:
+        model = self._model(runner)
+        low, high = model.constraint_range
+        targets = np.linspace(low, high, self.num_targets).tolist()
+        was_training = model.training
+        model.eval()
+        with torch.no_grad():
+            metrics = constraint_metrics(model, targets)
+        model.train(was_training)
+        metrics.update(self._epoch_ce(runner))
+        if self.best_by == 'ce' and 'ce_generated' not in metrics:
+            raise RuntimeError("best_by='ce' needs the model's monitor (ce_generated)")
+        scalars = {f'generator/{k}': v for k, v in metrics.items()}
+        for key, value in scalars.items():
+            runner.message_hub.update_scalar(key, value)
+        runner.visualizer.add_scalars(scalars, step=runner.epoch + 1)
+        runner.logger.info('generator after epoch %d: %s', runner.epoch + 1,
+                           ', '.join(f'{k} {v:.4f}' for k, v in metrics.items()))
+        score = ((-metrics['ce_generated'], ) if self.best_by == 'ce' else
+                 (metrics['kendall_tau'], -metrics['mean_rel_error']))
+        if self.best is None or score > self.best:
+            self.best = score
+            runner.save_checkpoint(runner.work_dir, 'best_generator.pth', save_optimizer=False,
+                                   save_param_scheduler=False)
+            runner.logger.info('best generator so far saved to %s',
+                               osp.join(runner.work_dir, 'best_generator.pth'))

@@ -1,0 +1,67 @@
+"""Deterministic budget fitting: shrink an over-budget architecture, grow an under-budget one.
+
+Works on any search space (its local moves ``shrink_moves`` / ``grow_moves``, each strictly
+lowering / raising FLOPs, bounded by ``max_moves``) with its FLOPs ``table``.
+"""
+from typing import Optional, Tuple
+
+
+def repair(arch, space, table, target: float) -> Tuple[tuple, bool]:
+    """Shrink ``arch`` until its FLOPs are <= ``target`` (MFLOPs).
+
+    Each step takes, if one exists, the single move that fits with the most FLOPs left
+    (closest to the budget); otherwise the move that saves the most. Moves strictly lower
+    FLOPs and the smallest architecture has none, so at most ``space.max_moves`` steps are
+    taken. Returns the architecture and whether it was changed.
+
+    Raises:
+        ValueError: if ``target`` is below the smallest architecture of the space.
+    """
+    if target < table.min_mflops:
+        raise ValueError(f'target {target} MFLOPs is below the smallest architecture '
+                         f'({table.min_mflops:.2f} MFLOPs): infeasible')
+    repaired = False
+    for _ in range(space.max_moves + 1):
+        if table.mflops(arch) <= target:
+            return arch, repaired
+        scored = [(table.mflops(m), m) for m in space.shrink_moves(arch)]
+        if not scored:
+            break
+        fitting = [s for s in scored if s[0] <= target]
+        arch = max(fitting, key=lambda s: s[0])[1] if fitting else min(scored)[1]
+        repaired = True
+    raise ValueError(f'no chain of shrink moves brings {space.format(arch)} under {target} '
+                     f'MFLOPs (smallest reachable: {table.mflops(arch):.2f})')
+
+
+def fill(arch, space, table, target: float, tolerance: float = 0.01) -> Tuple[tuple, bool]:
+    """Grow ``arch`` (FLOPs <= ``target``) while it is more than ``tolerance`` (relative)
+    under the budget: each step takes the move that fits with the most FLOPs. Moves strictly
+    raise FLOPs and the largest architecture has none, so the loop is bounded. Returns the
+    architecture (still <= ``target``) and whether it was changed."""
+    if table.mflops(arch) > target:
+        raise ValueError(f'fill needs an architecture within the budget: '
+                         f'{table.mflops(arch):.2f} > {target} MFLOPs (repair it first)')
+    grown = False
+    for _ in range(space.max_moves + 1):
+        if table.mflops(arch) >= (1.0 - tolerance) * target:
+            break
+        fitting = [(table.mflops(m), m) for m in space.grow_moves(arch)]
+        fitting = [s for s in fitting if s[0] <= target]
+        if not fitting:
+            break
+        arch = max(fitting, key=lambda s: s[0])[1]
+        grown = True
+    return arch, grown
+
+
+def fit_budget(arch, space, table, target: float,
+               tolerance: Optional[float] = 0.01) -> Tuple[tuple, str]:
+    """Repair (shrink) if over ``target``, then fill (grow) to within ``tolerance`` of it
+    (``None``: no growing). Returns the architecture and what was done: ``'no'``,
+    ``'shrunk'``, ``'grown'`` or ``'shrunk+grown'``."""
+    arch, shrunk = repair(arch, space, table, target)
+    grown = False
+    if tolerance is not None:
+        arch, grown = fill(arch, space, table, target, tolerance)
+    return arch, '+'.join(a for a, done in (('shrunk', shrunk), ('grown', grown)) if done) or 'no'
