@@ -16,7 +16,6 @@ output exists is reused (delete the work dir to start over). ``--short`` shrinks
 to a few iterations on a few images (a smoke test of the whole pipeline, not a result).
 """
 import argparse
-import csv
 import json
 import os
 import os.path as osp
@@ -30,6 +29,7 @@ from mmsgnas.analysis.nb201_results import (Benchmark, architectures_table,
                                             fitted_random_control, markdown_table, plot_fig5,
                                             raw_generator_summary)
 from mmsgnas.flops import NB201FlopsTable
+from mmsgnas.search import read_results
 from mmsgnas.spaces import NB201Space
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', 'sgnas')
@@ -137,19 +137,6 @@ def search(args, seed, method, supernet, generator, timings) -> str:
     return out
 
 
-def read_rows(path: str) -> list:
-    with open(path, newline='') as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:
-        r['arch'] = NB201Space.parse(r['arch'])
-        if r.get('generated'):
-            r['generated'] = NB201Space.parse(r['generated'])
-        for key in ('target', 'mflops', 'top1'):
-            if key in r:
-                r[key] = float(r[key])
-    return rows
-
-
 def main(argv=None) -> dict:
     args = parse_args(argv)
     if args.short:
@@ -162,8 +149,8 @@ def main(argv=None) -> dict:
     for seed in args.seeds:
         generator = train_generator(args, seed, supernet, timings)
         for method in METHODS:
-            runs[method][seed] = read_rows(
-                search(args, seed, method, supernet, generator, timings))
+            runs[method][seed] = read_results(
+                search(args, seed, method, supernet, generator, timings), NB201Space)
     # stage times of this call merged with those of earlier calls (reused stages keep theirs)
     times_file = osp.join(args.work_dir, 'stage_times.json')
     if osp.isfile(times_file):
@@ -173,11 +160,11 @@ def main(argv=None) -> dict:
         json.dump(timings, f, indent=1)
     background_file = osp.join(args.work_dir, f'seed_{args.seeds[0]}', 'generator',
                                'background.csv')
-    background = read_rows(background_file) if osp.isfile(background_file) else []
+    background = read_results(background_file, NB201Space) if osp.isfile(background_file) else []
     bench = Benchmark()
     total = time.perf_counter() - start
     notes = [
-        'supernet: one, shared by the seeds (configs/sgnas/sgnas_nb201-supernet_1xb64-60e_cifar10-subset.py, uniform '
+        f'supernet: one, shared by the seeds (configs/sgnas/{SUPERNET_CONFIG}, uniform '
         'sampling as SETN); per seed: generator training, then generator, random and '
         'evolution search on that supernet',
         f'evaluations per target: generator 1, random {args.num_random}, evolution '

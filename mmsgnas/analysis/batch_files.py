@@ -19,7 +19,7 @@ def traced_files(files: Set[str]) -> Iterator[Set[str]]:
     def profile(frame, event, arg) -> None:
         if event == 'call':
             path = frame.f_code.co_filename
-            if path.startswith(PACKAGE + osp.sep):
+            if path.startswith(PACKAGE + osp.sep) and path != osp.abspath(__file__):
                 files.add(osp.relpath(path, PACKAGE))
 
     previous = sys.getprofile()

@@ -62,6 +62,21 @@ def write_results(out_dir: str, rows: List[dict],
     return paths
 
 
+def read_results(path: str, space) -> List[dict]:
+    """Rows of a ``results.csv`` or ``background.csv`` written by :func:`write_results`, with
+    architectures parsed by ``space`` and the numbers as floats."""
+    with open(path, newline='') as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        r['arch'] = space.parse(r['arch'])
+        if r.get('generated'):
+            r['generated'] = space.parse(r['generated'])
+        for key in ('target', 'mflops', 'params_m', 'top1', 'percentile'):
+            if r.get(key) not in (None, ''):
+                r[key] = float(r[key])
+    return rows
+
+
 def standard_error(top1: float, images: int) -> float:
     """One standard error (points) of a top-1 (%) measured on ``images`` images."""
     p = top1 / 100.0

@@ -1,0 +1,43 @@
+"""How well a supernet discriminates: random architectures scored as the search scores them."""
+from typing import Optional
+
+import numpy as np
+from scipy.stats import kendalltau
+
+from mmsgnas.search import SubnetEvaluator, standard_error
+from mmsgnas.spaces import NB201Space
+from .nb201_ground_truth import NB201GroundTruth
+
+
+def rank_random(space, table, evaluator: SubnetEvaluator, num: int, seed: int = 0,
+                ground_truth: Optional[NB201GroundTruth] = None) -> dict:
+    """Score ``num`` uniform samples of ``space`` (duplicates dropped) with ``evaluator``:
+    median, quartiles, range, one standard error at the median, Kendall tau of FLOPs vs
+    top-1, and per FLOPs quintile the median, the spread (std, best - worst) and std / SE; on
+    NAS-Bench-201 also Kendall tau against the ground truth (CIFAR-10) and of FLOPs alone."""
+    if num < 5:
+        raise ValueError(f'num must be at least 5 (one per FLOPs quintile), got {num}')
+    sampler = space.sampler(seed)
+    archs = list(dict.fromkeys(sampler.sample() for _ in range(num)))
+    top1 = np.array([evaluator.top1(a) for a in archs])
+    flops = np.array([table.mflops(a) for a in archs])
+    median = float(np.median(top1))
+    se = standard_error(median, evaluator.num_images)
+    result = dict(num=len(archs), images=evaluator.num_images, median=median,
+                  quartiles=[float(q) for q in np.percentile(top1, [25, 75])],
+                  min=float(top1.min()), max=float(top1.max()), standard_error=se,
+                  flops_tau=float(kendalltau(flops, top1).statistic), bins=[],
+                  archs=[space.format(a) for a in archs], top1=top1.tolist())
+    for part in np.array_split(np.argsort(flops), 5):
+        acc = top1[part]
+        std = float(acc.std(ddof=1))
+        result['bins'].append(dict(
+            flops=[float(flops[part].min()), float(flops[part].max())], n=len(part),
+            median=float(np.median(acc)), std=std, spread=float(acc.max() - acc.min()),
+            std_over_se=std / se))
+    if isinstance(space, NB201Space):
+        truth = ground_truth or NB201GroundTruth.get()
+        gt = np.array([truth.accuracy(a, 'cifar10') for a in archs])
+        result['ground_truth_tau'] = float(kendalltau(top1, gt).statistic)
+        result['flops_ground_truth_tau'] = float(kendalltau(flops, gt).statistic)
+    return result
