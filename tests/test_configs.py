@@ -10,9 +10,18 @@ from conftest import REPO
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'sgnas', '*.py')))
 
 
+NAS_CONFIGS = ['sgnas_unified-supernet_1xb32-2e_cifar10-subset.py',
+               'sgnas_generator_unified-supernet_1xb64-5e_cifar10-subset.py',
+               'sgnas_search_unified-supernet_1xb32_cifar10-subset.py',
+               'sgnas_nb201-supernet_1xb64-60e_cifar10-subset.py',
+               'sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py',
+               'sgnas_search_nb201-supernet_1xb64_cifar10-subset.py']
+
+
 def test_configs_exist():
     names = [osp.basename(c) for c in CONFIGS]
     assert 'supernet.py' in names
+    assert set(NAS_CONFIGS) <= set(names)
     assert 'sgnas_unified-supernet_8xb128_in1k.py' in names
     for name in ('sgnas-a_8xb32_in1k.py', 'sgnas-b_8xb32_in1k.py', 'sgnas-c_8xb32_in1k.py',
                  'retinanet_sgnas-a_fpn_1x_coco.py', 'sgnas-c_1xb32_cifar10-subset.py'):
@@ -47,3 +56,25 @@ def test_embedded_data_paths_resolve_from_anywhere(tmp_path, monkeypatch):
     root = cfg.train_dataloader.dataset.data_root
     assert osp.isfile(osp.join(root, 'meta', 'train.txt'))
     assert osp.isfile(cfg.train_dataloader.dataset.classes)
+
+
+def test_supernet_py_is_the_named_quickstart_config():
+    short = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', 'supernet.py'))
+    named = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', NAS_CONFIGS[0]))
+    assert short.to_dict() == named.to_dict()
+
+
+def test_classes_and_data_root_are_set_once_in_the_dataset_base():
+    """Every CIFAR-subset config takes the number of classes, the data root and the
+    normalisation from configs/_base_/datasets; none spells them again."""
+    for path in glob.glob(osp.join(REPO, 'configs', 'sgnas', '*cifar10-subset.py')):
+        text = open(path).read()
+        for literal in ('num_classes=10', 'data_root=', 'cifar10_subset/', 'mean=['):
+            assert literal not in text, f'{osp.basename(path)} spells {literal!r}'
+    base = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'datasets', 'cifar10_subset.py'))
+    for name in NAS_CONFIGS:
+        cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', name))
+        classifier = cfg.model.get('supernet', cfg.model)
+        assert classifier.head.num_classes == base.num_classes
+        if 'supernet' in cfg.model:
+            assert cfg.model.data_preprocessor == base.data_preprocessor

@@ -46,7 +46,7 @@ def loader(ann_file: str, indices, batch_size: int, augment: bool = False) -> di
 
 
 def nb201_cfg(work_dir: str) -> Config:
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', 'nb201_supernet.py'))
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', 'sgnas_nb201-supernet_1xb64-60e_cifar10-subset.py'))
     cfg.work_dir = work_dir
     cfg.experiment_name = 'learns_supernet'
     cfg.train_dataloader = loader('meta/train.txt', list(range(0, 4072, 4)), 32, augment=True)
@@ -74,7 +74,7 @@ def test_generator_learns_to_avoid_a_crippled_op(tmp_path):
     Runner.from_cfg(supernet_cfg).train()
     ckpt = str(tmp_path / 'supernet' / 'epoch_8.pth')
 
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', 'nb201_generator.py'))
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', 'sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py'))
     cfg.work_dir = str(tmp_path / 'generator')
     cfg.experiment_name = 'learns_generator'
     cfg.model.supernet_checkpoint = ckpt

@@ -27,8 +27,8 @@ def build_net(arch: str, variant: str, with_se: bool, act: str, out_indices: Seq
                        act_cfg=dict(type=act))
     net.init_weights()
     if checkpoint:
+        # a classifier checkpoint: its backbone.* keys; a bare backbone state dict as it is
         state = strip_prefix(torch.load(checkpoint, map_location='cpu'), 'backbone.')
-        state = {k: v for k, v in state.items() if not k.startswith(('head.', 'neck.'))}
         net.load_state_dict(state, strict=True)
     return net.eval()
 

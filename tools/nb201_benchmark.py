@@ -21,7 +21,7 @@ import os
 import os.path as osp
 import time
 
-from mmengine.config import Config, ConfigDict
+from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmsgnas  # noqa: F401  (registries, checkpoint allow-list)

@@ -42,8 +42,9 @@ class _Source:
     def __call__(self, key: str) -> torch.Tensor:
         if key not in self.state:
             raise ValueError(f'supernet checkpoint {self.origin} does not match: it has no '
-                             f'{key!r} (expected a UnifiedSupernet state dict of the same '
-                             f'variant; it has {len(self.state)} keys)')
+                             f'{key!r} (expected the state dict of a supernet of the same '
+                             f'space and settings: UnifiedSupernet variant, NB201 cells per '
+                             f'stage and BN statistics; it has {len(self.state)} keys)')
         return self.state[key]
 
 

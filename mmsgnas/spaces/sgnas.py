@@ -15,7 +15,7 @@ import itertools
 import json
 import os.path as osp
 import random
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 

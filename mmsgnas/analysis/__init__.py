@@ -1,0 +1,1 @@
+"""Reports on trained supernets and generators, NAS-Bench-201 ground truth and tables."""
