@@ -1,7 +1,9 @@
 import pytest
 
-from mmsgnas.spaces import NAMED_ARCHS, ArchSampler, SGNASSpace
+from mmsgnas.spaces import NAMED_ARCHS, SGNASSpace
 from mmsgnas.spaces.sgnas import layer_expansion, layer_kernels
+
+from conftest import random_archs
 
 A = NAMED_ARCHS['SGNAS-A']
 
@@ -62,10 +64,10 @@ def test_enumeration_counts():
 
 
 def test_sampler_seeded_and_uniform():
-    a = ArchSampler(3).sample_many(5)
-    assert a == ArchSampler(3).sample_many(5)
-    assert a != ArchSampler(4).sample_many(5)
-    tokens = [t for arch in ArchSampler(0).sample_many(400) for t in arch]
+    a = random_archs(3, 5)
+    assert a == random_archs(3, 5)
+    assert a != random_archs(4, 5)
+    tokens = [t for arch in random_archs(0, 400) for t in arch]
     for t in tokens[:50]:
         SGNASSpace.parse([t] * 19)
     counts = {e: sum(layer_expansion(t) == e for t in tokens) for e in range(2, 7)}

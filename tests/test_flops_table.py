@@ -2,13 +2,15 @@ import pytest
 
 from mmsgnas.flops import SGNASFlopsTable, count_conv_macs
 from mmsgnas.models import SGNASNet
-from mmsgnas.spaces import NAMED_ARCHS, ArchSampler, SGNASSpace
+from mmsgnas.spaces import NAMED_ARCHS, SGNASSpace
+
+from conftest import random_archs
 
 
 @pytest.mark.parametrize('variant, size, n', [('imagenet', 224, 50), ('cifar', 32, 50)])
 def test_table_equals_measured_conv_macs(variant, size, n):
     table = SGNASFlopsTable.get(variant, size)
-    archs = ArchSampler(11).sample_many(n) + [SGNASSpace.smallest(), SGNASSpace.largest()]
+    archs = random_archs(11, n) + [SGNASSpace.smallest(), SGNASSpace.largest()]
     archs += [SGNASSpace.parse(a) for a in NAMED_ARCHS.values()]
     for arch in archs:
         measured = count_conv_macs(SGNASNet(arch, variant, init_cfg=None), size)['']

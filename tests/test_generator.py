@@ -5,7 +5,9 @@ from mmsgnas.algorithms import ArchGenerator, PriorPool, constraint_loss
 from mmsgnas.flops import SGNASFlopsTable
 from mmsgnas.models import UnifiedSupernet
 from mmsgnas.search import targets_in
-from mmsgnas.spaces import ArchSampler, SGNASSpace
+from mmsgnas.spaces import SGNASSpace
+
+from conftest import random_archs
 
 
 def test_generator_shapes_and_parameter_count():
@@ -16,7 +18,7 @@ def test_generator_shapes_and_parameter_count():
 
 
 def test_decode_roundtrip_and_forced_sampling():
-    for arch in ArchSampler(2).sample_many(20):
+    for arch in random_archs(2, 20):
         assert SGNASSpace.decode(SGNASSpace.onehot(arch)) == [arch]
     logits = torch.zeros(19, 6, 4)
     logits[:, :, 3] = 1.0  # skip everywhere: sub-blocks 0 and 1 cannot skip
@@ -29,7 +31,7 @@ def test_decode_roundtrip_and_forced_sampling():
 
 def test_soft_cost_equals_table_for_one_hot_and_is_differentiable():
     table = SGNASFlopsTable.get('cifar')
-    for arch in ArchSampler(4).sample_many(10):
+    for arch in random_archs(4, 10):
         onehot = SGNASSpace.onehot(arch).double()
         assert abs(table.soft_mflops(onehot).item() - table.mflops(arch)) < 1e-9
     w = torch.full((19, 6, 4), 0.25, dtype=torch.float64, requires_grad=True)
@@ -45,7 +47,7 @@ def test_soft_forward_with_one_hot_equals_hard_forward():
             m.running_mean.uniform_(-0.3, 0.3)
             m.running_var.uniform_(0.5, 2.0)
     x = torch.randn(2, 3, 32, 32)
-    for arch in ArchSampler(9).sample_many(2):
+    for arch in random_archs(9, 2):
         net.set_arch(arch)
         torch.testing.assert_close(net.forward_soft(x, SGNASSpace.onehot(arch))[0], net(x)[0],
                                    rtol=1e-4, atol=1e-4)

@@ -8,6 +8,8 @@ from mmsgnas.models import SGNASNet
 from mmsgnas.search import evolution_search, fill, fit_budget, random_search, repair, write_results
 from mmsgnas.spaces import ArchSampler, NB201Space, SGNASSpace
 
+from conftest import random_archs
+
 
 class FlopsProxyEvaluator:
     """Scores by a fixed random function of the architecture (the search logic under test
@@ -129,10 +131,10 @@ def test_baselines_respect_budget_and_budget_of_evaluations(name, search):
 
 def test_report_files(tmp_path):
     table = SGNASFlopsTable.get('cifar')
-    archs = ArchSampler(1).sample_many(3)
+    archs = random_archs(1, 3)
     rows = [dict(target=table.mflops(a) + 1, arch=a, mflops=table.mflops(a), params_m=1.0,
                  top1=30.0 + i, repaired=i == 1) for i, a in enumerate(archs)]
-    background = [dict(mflops=table.mflops(a), top1=20.0) for a in ArchSampler(2).sample_many(5)]
+    background = [dict(mflops=table.mflops(a), top1=20.0) for a in random_archs(2, 5)]
     paths = write_results(str(tmp_path), rows, background)
     for key in ('csv', 'md', 'target_plot', 'top1_plot'):
         assert (tmp_path / paths[key].split('/')[-1]).stat().st_size > 0

@@ -18,7 +18,8 @@ from mmsgnas.flops import NB201FlopsTable, SGNASFlopsTable, count_conv_macs
 from mmsgnas.models import NB201Net, SGNASNet
 from mmsgnas.models.macro import HEAD_CHANNELS, default_input_size
 from mmsgnas.spaces import NB201Space, SGNASSpace
-from mmsgnas.spaces.sgnas import layer_expansion
+from mmsgnas.spaces.nb201 import NUM_ARCHS
+from mmsgnas.spaces.sgnas import NUM_LAYERS, layer_expansion
 
 
 def parse_args(argv=None):
@@ -56,7 +57,10 @@ def main(argv=None) -> dict:
     table = (NB201FlopsTable.get() if args.space == 'nb201' else
              SGNASFlopsTable.get(args.variant, size))
     if args.space_range:
-        show([('space', table.describe()),
+        count = (f'{NUM_ARCHS:,} (5 ops on 6 edges)' if args.space == 'nb201' else
+                 f'{len(SGNASSpace.layer_choices())}^{NUM_LAYERS} (distinct networks per layer'
+                 f', forced sampling)')
+        show([('space', table.describe()), ('architectures', count),
               ('FLOPs range', f'{table.min_mflops:.2f} to {table.max_mflops:.2f} M')])
         return dict(min_mflops=table.min_mflops, max_mflops=table.max_mflops)
     if args.space == 'nb201':

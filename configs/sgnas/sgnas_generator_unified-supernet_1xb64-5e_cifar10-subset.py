@@ -26,6 +26,9 @@ train_dataloader = dict(batch_size=64, dataset=dict(ann_file='meta/val.txt'))
 val_dataloader = None
 val_evaluator = None
 val_cfg = None
+test_dataloader = None  # the search configs test a generator
+test_evaluator = None
+test_cfg = None
 
 max_epochs = 5
 train_cfg = dict(_delete_=True, type='mmsgnas.GeneratorTrainLoop', max_epochs=max_epochs)

@@ -17,6 +17,7 @@ val_cfg = dict(calibrate_bn=0)
 train_dataloader = dict(batch_size=64, persistent_workers=True)
 # BN by the batch: validation batches mixed over classes (the split file is class-sorted)
 val_dataloader = dict(sampler=dict(type='DefaultSampler', shuffle=True, seed=0))
+test_dataloader = val_dataloader
 
 # SGD nesterov, wd 5e-4, cosine after one warm-up epoch
 optim_wrapper = dict(optimizer=dict(lr=0.05, weight_decay=5e-4))

@@ -26,9 +26,9 @@ train_cfg = dict(type='mmsgnas.SupernetTrainLoop', max_epochs=max_epochs, val_in
                  paths_per_iter=1, sandwich=('largest', ), distill=True)
 # each subnet's BN statistics recomputed on 16 training batches before it is evaluated
 val_cfg = dict(type='mmsgnas.SubnetValLoop', num_random=2, seed=0, calibrate_bn=16)
-test_cfg = None
-test_dataloader = None
-test_evaluator = None
+# tools/test.py (and mmpretrain's own tools) see the supernet with its active architecture,
+# the largest unless set: the val split as the dataset base defines it
+test_cfg = dict()
 
 # one loader worker leaves the cores to training
 train_dataloader = dict(batch_size=32, num_workers=1)

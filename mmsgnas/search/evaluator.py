@@ -1,5 +1,5 @@
 """Top-1 of architectures with weights inherited from the supernet (the search's hot path)."""
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 import torch
 from mmengine.runner import Runner
@@ -89,9 +89,6 @@ class SubnetEvaluator:
                 correct += (logits.argmax(1) == labels).sum().item()
                 total += labels.numel()
         return 100.0 * correct / total
-
-    def top1_many(self, archs: Sequence[Arch]) -> List[float]:
-        return [self.top1(a) for a in archs]
 
 
 def calibration(test_cfg: dict) -> Tuple[Optional[Iterable], int]:

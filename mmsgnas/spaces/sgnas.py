@@ -114,9 +114,6 @@ class ArchSampler:
         e = self.rng.randint(MIN_EXPANSION, NUM_SUBBLOCKS)
         return make_token([self.rng.choice(KERNELS) for _ in range(e)])
 
-    def sample_many(self, n: int) -> List[Arch]:
-        return [self.sample() for _ in range(n)]
-
 
 class SGNASSpace:
     """The SGNAS space: strings, one-hot tensors, forced sampling, local moves.
