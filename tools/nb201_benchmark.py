@@ -20,6 +20,7 @@ import json
 import os
 import os.path as osp
 import time
+from typing import Optional
 
 from mmengine.config import Config
 from mmengine.runner import Runner
@@ -75,12 +76,30 @@ def load(name: str, work_dir: str, experiment: str, short: bool) -> Config:
     return cfg
 
 
-def run_stage(name: str, cfg: Config, mode: str, timings: dict) -> Runner:
+DONE = 'stage_done.json'  # written when a stage has finished: only such a stage is reused
+
+
+def finished(work_dir: str) -> bool:
+    return osp.isfile(osp.join(work_dir, DONE))
+
+
+def run_stage(name: str, cfg: Config, mode: str, timings: dict,
+              out_dir: Optional[str] = None) -> Runner:
+    """Run a stage; on success, mark its output folder (``out_dir``, default the work dir)
+    finished. A killed or failed stage leaves no marker, so the next call runs it again rather
+    than reusing a half-trained generator or a search without its background."""
     print(f'[nb201] {name} ...', flush=True)
+    os.makedirs(out_dir or cfg.work_dir, exist_ok=True)
+    done = osp.join(out_dir or cfg.work_dir, DONE)
+    if osp.isfile(done):
+        os.remove(done)
     start = time.perf_counter()
     runner = Runner.from_cfg(cfg)
     getattr(runner, mode)()
     timings[name] = time.perf_counter() - start
+    with open(done + '.tmp', 'w') as f:
+        json.dump(dict(stage=name, seconds=timings[name]), f)
+    os.replace(done + '.tmp', done)
     print(f'[nb201] {name}: {timings[name]:.0f} s', flush=True)
     return runner
 
@@ -92,7 +111,7 @@ def train_supernet(args, timings) -> str:
         cfg.train_cfg.max_epochs = cfg.train_cfg.val_interval = 1
         cfg.param_scheduler = None
     ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
-    if not osp.isfile(ckpt):
+    if not (finished(cfg.work_dir) and osp.isfile(ckpt)):
         run_stage('supernet', cfg, 'train', timings)
     return ckpt
 
@@ -100,7 +119,7 @@ def train_supernet(args, timings) -> str:
 def train_generator(args, seed, supernet, timings) -> str:
     work_dir = osp.join(args.work_dir, f'seed_{seed}', 'generator_train')
     ckpt = osp.join(work_dir, 'best_generator.pth')
-    if osp.isfile(ckpt):
+    if finished(work_dir) and osp.isfile(ckpt):
         return ckpt
     cfg = load(GENERATOR_CONFIG, work_dir, f'nb201_generator_seed{seed}', args.short)
     cfg.model.supernet_checkpoint = supernet
@@ -115,7 +134,7 @@ def train_generator(args, seed, supernet, timings) -> str:
 def search(args, seed, method, supernet, generator, timings) -> str:
     work_dir = osp.join(args.work_dir, f'seed_{seed}')
     out = osp.join(work_dir, method, 'results.csv')
-    if osp.isfile(out):
+    if finished(osp.join(work_dir, method)) and osp.isfile(out):
         return out
     cfg = load(SEARCH_CONFIG, work_dir, f'nb201_{method}_seed{seed}', args.short)
     cfg.model.supernet_checkpoint = supernet
@@ -133,7 +152,8 @@ def search(args, seed, method, supernet, generator, timings) -> str:
                         generations=args.generations, top_k=max(1, args.population // 2),
                         mutation_prob=1 / 6)  # one of the 6 edges per mutant, on average
     cfg.test_cfg.update(test_cfg)
-    run_stage(f'{method} search (seed {seed})', cfg, 'test', timings)
+    run_stage(f'{method} search (seed {seed})', cfg, 'test', timings,
+              osp.join(work_dir, method))
     return out
 
 

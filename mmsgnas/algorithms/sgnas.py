@@ -218,6 +218,7 @@ class SGNASGenerator(BaseModel):
         self.monitor_interval = monitor_interval
         self._monitor_step = 0
         self.supernet = ROOT_MODELS.build(supernet)
+        self.supernet_checkpoint = supernet_checkpoint
         if supernet_checkpoint is not None:
             load_supernet(self.supernet, supernet_checkpoint)
             # trained weights: the Runner's init_weights() at the start of training must not
@@ -242,6 +243,8 @@ class SGNASGenerator(BaseModel):
         self.tau = tau
         self.straight_through = straight_through
         self.target: Optional[float] = None
+        self.iteration = 0  # of training, set by the train loop (named in errors)
+        self.trained = False
         self._register_state_dict_hook(_drop_supernet)
         self._register_load_state_dict_pre_hook(self._check_and_keep_supernet)
 
@@ -257,6 +260,7 @@ class SGNASGenerator(BaseModel):
 
     def set_extra_state(self, state: dict) -> None:
         self.prior_pool = PriorPool(self.space, self.table, state['prior_pool'])
+        self.trained = True  # loaded from a generator checkpoint (the search requires one)
 
     def train(self, mode: bool = True) -> 'SGNASGenerator':
         super().train(mode)
@@ -280,9 +284,19 @@ class SGNASGenerator(BaseModel):
                                 hard=self.hard_samples, dim=-1)
 
     @torch.no_grad()
-    def generate(self, targets: Union[Sequence[float], torch.Tensor]) -> List[tuple]:
-        """Argmax architectures for N targets (MFLOPs) in one batched forward."""
+    def generate(self, targets: Union[Sequence[float], torch.Tensor],
+                 extrapolate: bool = False) -> List[tuple]:
+        """Argmax architectures for N targets (MFLOPs) in one batched forward. Targets outside
+        the constraint range the generator was trained on are an error unless
+        ``extrapolate``."""
         targets = torch.as_tensor(targets, dtype=torch.float64, device=self._device())
+        low, high = self.constraint_range
+        outside = [t for t in targets.tolist() if not low <= t <= high]
+        if outside and not extrapolate:
+            raise ValueError(f'target(s) {outside} MFLOPs outside the constraint range the '
+                             f'generator was trained on, [{low:g}, {high:g}]: its output there '
+                             f'is an extrapolation (pass extrapolate=True, a search loop\'s '
+                             f'extrapolate=True, to accept it)')
         return self.space.decode(self.logits(targets))
 
     def forward(self, inputs: torch.Tensor, data_samples=None, mode: str = 'loss'):
@@ -303,6 +317,10 @@ class SGNASGenerator(BaseModel):
             cost_weights = hard - cost_weights.detach() + cost_weights
         cost = self.table.soft_mflops(cost_weights)
         loss_c = constraint_loss(cost, target, self.loss_form, self.over_weight, self.dead_zone)
+        if not (torch.isfinite(ce) and torch.isfinite(loss_c)):
+            raise FloatingPointError(
+                f'generator training: non-finite loss at iteration {self.iteration} (CE '
+                f'{ce.item()}, constraint {loss_c.item()}, target {self.target:g} MFLOPs)')
         out = dict(loss_ce=ce, loss_constraint=self.loss_weight * loss_c.float(),
                    cost=cost.detach().float().mean(), target=target.float().mean())
         if self.monitor and self._monitor_step % self.monitor_interval == 0:
@@ -395,6 +413,12 @@ def load_supernet(model: torch.nn.Module, checkpoint: str) -> None:
                                 f'with tools/train.py configs/sgnas/supernet.py)')
     state = torch.load(checkpoint, map_location='cpu')
     state = state.get('state_dict', state)
+    own = model.state_dict()
+    for key, value in state.items():
+        if key in own and value.shape != own[key].shape:
+            raise ValueError(f'supernet checkpoint {checkpoint!r} does not match the supernet '
+                             f'config: {key!r} has shape {tuple(value.shape)} in the file, '
+                             f'{tuple(own[key].shape)} in the model (first mismatch)')
     missing, unexpected = model.load_state_dict(state, strict=False)
     if missing or unexpected:
         raise ValueError(f'supernet checkpoint {checkpoint!r} does not match the supernet '

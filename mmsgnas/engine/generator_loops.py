@@ -39,6 +39,7 @@ class GeneratorTrainLoop(EpochBasedTrainLoop):
 
     def run_iter(self, idx, data_batch: Sequence[dict]) -> None:
         self.generator_model.target = self.sample_target()
+        self.generator_model.iteration = self._iter
         super().run_iter(idx, data_batch)
 
 
@@ -100,6 +101,15 @@ class GeneratorHook(Hook):
         self.num_targets = num_targets
         self.best: Optional[tuple] = None
         self.model = None
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        """The best score so far goes into every checkpoint, so a resumed run keeps it."""
+        checkpoint['generator_hook'] = dict(best_by=self.best_by, best=self.best)
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        state = checkpoint.get('generator_hook')
+        if state is not None and state.get('best_by') == self.best_by and state['best']:
+            self.best = tuple(state['best'])
 
     def before_train(self, runner) -> None:
         self.model = unwrap(runner.model)  # the wrapper does not change during a run

@@ -4,17 +4,28 @@
 ``EvolutionSearchLoop`` search each target separately with the same evaluator, the same
 constraint (FLOPs <= target) and the same outputs, so one config change compares them.
 """
+import json
+import os
 import os.path as osp
 import time
 from abc import abstractmethod
-from typing import List, Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 from mmengine.runner import BaseLoop
 
 from mmsgnas.registry import LOOPS
-from mmsgnas.search import (SubnetEvaluator, calibration, evolution_search, fit_budget,
-                            random_search, targets_in, write_results)
+from mmsgnas.search import (SubnetEvaluator, calibration, evolution_search, file_digest,
+                            fit_budget, random_search, targets_in, write_results)
+from mmsgnas.search.evolution import check_positive
 from .model_access import unwrap
+
+
+def progress(what: str, done: int, total: int, start: float, detail: str = '') -> str:
+    """``what i/n (p %), elapsed, ETA``: a logger line for long search work."""
+    elapsed = time.perf_counter() - start
+    eta = elapsed / done * (total - done) if done else float('nan')
+    return (f'{what} {done}/{total} ({100 * done / max(1, total):.0f} %), {elapsed:.0f} s, '
+            f'ETA {eta:.0f} s' + (f': {detail}' if detail else ''))
 
 
 class _SearchLoop(BaseLoop):
@@ -60,15 +71,28 @@ class _SearchLoop(BaseLoop):
     def table(self):
         return self.model.table
 
+    @property
+    def out(self) -> str:
+        return osp.join(self.runner.work_dir, self.out_dir)
+
     def build_evaluator(self) -> SubnetEvaluator:
+        """The evaluator, recording every score in ``<out>/evaluations.jsonl``: a search
+        started again in the same work dir reuses them (and refuses a record made with
+        another supernet checkpoint, space or evaluation split)."""
+        os.makedirs(self.out, exist_ok=True)
         calib = calibration(dict(calib_batches=self.calib_batches,
                                  calib_dataloader=self.calib_dataloader))
+        identity = dict(space=self.space.name, table=self.table.record(),
+                        supernet=file_digest(self.model.supernet_checkpoint))
         return SubnetEvaluator(self.model.supernet, self.dataloader, *calib,
-                               data_preprocessor=self.model.data_preprocessor)
+                               data_preprocessor=self.model.data_preprocessor,
+                               record=osp.join(self.out, 'evaluations.jsonl'),
+                               identity=identity)
 
     @abstractmethod
-    def search(self, targets, evaluator) -> List[dict]:
-        """Rows ``dict(target, arch, repaired, top1)``, one per target, FLOPs <= target."""
+    def search(self, targets, evaluator) -> Iterator[dict]:
+        """Rows ``dict(target, arch, repaired, top1)``, one per target as it is finished,
+        FLOPs <= target."""
 
     def run(self) -> dict:
         self.runner.call_hook('before_test')
@@ -77,24 +101,39 @@ class _SearchLoop(BaseLoop):
         targets = targets_in(table, self.targets)
         self.model.eval()
         evaluator = self.build_evaluator()
+        logger = self.runner.logger
+        if evaluator.num_evaluated:
+            logger.info(f'{self.method} search: resuming with {evaluator.num_evaluated} '
+                        f'architectures already scored in {evaluator.record}')
         start = time.perf_counter()
-        rows = self.search(targets, evaluator)
+        rows = []
+        with open(osp.join(self.out, 'rows.jsonl'), 'w') as finished:
+            for row in self.search(targets, evaluator):
+                row['mflops'] = table.mflops(row['arch'])
+                row['params_m'] = self.params_m(row['arch'])
+                assert row['mflops'] <= row['target'] + 1e-9, row
+                rows.append(row)
+                finished.write(json.dumps({k: space.format(v) if k in ('arch', 'generated')
+                                           else v for k, v in row.items()}) + '\n')
+                finished.flush()
+                logger.info(progress(f'{self.method} search', len(rows), len(targets), start,
+                                     f"target {row['target']:g} MFLOPs: top-1 "
+                                     f"{row['top1']:.2f}, {evaluator.num_evaluated} "
+                                     f'architectures scored in all'))
         search_time = time.perf_counter() - start
-        for row in rows:
-            row['mflops'] = table.mflops(row['arch'])
-            row['params_m'] = self.params_m(row['arch'])
-            assert row['mflops'] <= row['target'] + 1e-9, row
         background = []
         sampler = space.sampler(self.seed + 1)
-        for arch in (sampler.sample() for _ in range(self.num_background)):
+        start_bg = time.perf_counter()
+        for i, arch in enumerate(sampler.sample() for _ in range(self.num_background)):
             background.append(dict(arch=arch, mflops=table.mflops(arch),
                                    top1=evaluator.top1(arch)))
-        out = osp.join(self.runner.work_dir, self.out_dir)
-        paths = write_results(out, rows, background, self.method, space.format)
+            if (i + 1) % 10 == 0 or i + 1 == self.num_background:
+                logger.info(progress('background', i + 1, self.num_background, start_bg))
+        paths = write_results(self.out, rows, background, self.method, space.format)
         self.runner.logger.info('\n' + open(paths['md']).read())
         self.runner.logger.info(f'{self.method} search: {len(rows)} architectures in '
                                 f'{search_time:.1f} s ({evaluator.num_evaluated} evaluations '
-                                f'in all); outputs in {out}: ' + ', '.join(paths.values()))
+                                f'in all); outputs in {self.out}: ' + ', '.join(paths.values()))
         metrics = {f'{self.method}/top1_{r["target"]:g}M': r['top1'] for r in rows}
         metrics[f'{self.method}/search_time_s'] = search_time
         self.runner.call_hook('after_test_epoch', metrics=metrics)
@@ -115,25 +154,37 @@ class GeneratorSearchLoop(_SearchLoop):
     over its target is shrunk until it fits; one more than ``fill_tolerance`` under it is
     grown while it fits (``fill_tolerance=None`` keeps under-budget ones as generated).
 
+    It needs a trained generator (a checkpoint: ``tools/test.py <config> <checkpoint>``), and
+    targets inside the constraint range it was trained on.
+
     Args:
         fill_tolerance: relative gap under the target left unfilled (default 1 %).
+        extrapolate: allow targets outside the generator's training range (its output there
+            is an extrapolation, e.g. the released generator gives 299 MFLOPs for a target
+            of 200); off by default, such targets are an error.
     """
     method = 'generator'
 
-    def __init__(self, *args, fill_tolerance: Optional[float] = 0.01, **kwargs):
+    def __init__(self, *args, fill_tolerance: Optional[float] = 0.01, extrapolate: bool = False,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         if fill_tolerance is not None and not 0 <= fill_tolerance < 1:
             raise ValueError(f'fill_tolerance must be None or in [0, 1), got {fill_tolerance}')
         self.fill_tolerance = fill_tolerance
+        self.extrapolate = bool(extrapolate)
 
-    def search(self, targets, evaluator) -> List[dict]:
-        rows = []
-        for target, arch in zip(targets, self.model.generate(targets)):
+    def search(self, targets, evaluator) -> Iterator[dict]:
+        if not self.model.trained:
+            raise ValueError(
+                'GeneratorSearchLoop got a generator with no trained weights: pass the '
+                'generator checkpoint (tools/test.py <config> <best_generator.pth>, i.e. '
+                'load_from); for a search without a generator use RandomSearchLoop or '
+                'EvolutionSearchLoop')
+        for target, arch in zip(targets, self.model.generate(targets, self.extrapolate)):
             fixed, repaired = fit_budget(arch, self.space, self.table, target,
                                          self.fill_tolerance)
-            rows.append(dict(target=target, arch=fixed, repaired=repaired,
-                             top1=evaluator.top1(fixed), generated=arch))
-        return rows
+            yield dict(target=target, arch=fixed, repaired=repaired,
+                       top1=evaluator.top1(fixed), generated=arch)
 
 
 @LOOPS.register_module()
@@ -148,13 +199,14 @@ class RandomSearchLoop(_SearchLoop):
 
     def __init__(self, *args, num_candidates: int = 50, max_tries: int = 100000, **kwargs):
         super().__init__(*args, **kwargs)
+        check_positive(num_candidates=num_candidates, max_tries=max_tries)
         self.num_candidates = num_candidates
         self.max_tries = max_tries
 
-    def search(self, targets, evaluator) -> List[dict]:
-        return [random_search(target, self.space, self.table, evaluator, self.num_candidates,
-                              self.max_tries, seed=self.seed + i)
-                for i, target in enumerate(targets)]
+    def search(self, targets, evaluator) -> Iterator[dict]:
+        for i, target in enumerate(targets):
+            yield random_search(target, self.space, self.table, evaluator,
+                                self.num_candidates, self.max_tries, seed=self.seed + i)
 
 
 @LOOPS.register_module()
@@ -174,9 +226,12 @@ class EvolutionSearchLoop(_SearchLoop):
     def __init__(self, *args, population: int = 10, generations: int = 5, top_k: int = 5,
                  mutation_prob: float = 0.1, max_tries: int = 10000, **kwargs):
         super().__init__(*args, **kwargs)
+        check_positive(population=population, generations=generations, top_k=top_k,
+                       max_tries=max_tries)
         self.params = dict(population=population, generations=generations, top_k=top_k,
                            mutation_prob=mutation_prob, max_tries=max_tries)
 
-    def search(self, targets, evaluator) -> List[dict]:
-        return [evolution_search(target, self.space, self.table, evaluator, seed=self.seed + i,
-                                 **self.params) for i, target in enumerate(targets)]
+    def search(self, targets, evaluator) -> Iterator[dict]:
+        for i, target in enumerate(targets):
+            yield evolution_search(target, self.space, self.table, evaluator,
+                                   seed=self.seed + i, **self.params)

@@ -100,6 +100,11 @@ class SupernetTrainLoop(EpochBasedTrainLoop):
                 self._accumulate(model, optim_wrapper, data_batch)
             supernet.set_arch(archs[-1])
             outputs = model.train_step(data_batch, optim_wrapper=optim_wrapper)
+        loss = outputs['loss']
+        if not torch.isfinite(loss).all():
+            raise FloatingPointError(f'supernet training: non-finite loss {loss.tolist()} at '
+                                     f'iteration {self._iter} (epoch {self._epoch}, last path '
+                                     f'{supernet.space.format(archs[-1])})')
         self.runner.call_hook('after_train_iter', batch_idx=idx, data_batch=data_batch,
                               outputs=outputs)
         self._iter += 1

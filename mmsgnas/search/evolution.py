@@ -30,6 +30,13 @@ class _Scorer:
         return top1
 
 
+def check_positive(**values: int) -> None:
+    """Search sizes are integers >= 1: raise ``ValueError`` naming the first that is not."""
+    for name, value in values.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f'{name} must be an integer >= 1, got {value!r}')
+
+
 def _result(target: float, scored, scorer: _Scorer, reached: Optional[_Reached]) -> dict:
     top1, arch = (reached.top1, reached.arch) if reached else max(scored, key=lambda s: s[0])
     return dict(target=target, arch=arch, repaired='no', top1=top1,
@@ -61,6 +68,7 @@ def random_search(target: float, space, table, evaluator, num_candidates: int,
     """The best of ``num_candidates`` distinct random architectures under ``target``; with
     ``stop_at``, the first that scores at least that (``reached``), evaluated in order.
     The result says how many were ``evaluations``."""
+    check_positive(num_candidates=num_candidates, max_tries=max_tries)
     sampler = space.sampler(seed)
     archs = sample_feasible(sampler.sample, table, target, num_candidates, max_tries, set())
     if len(archs) < num_candidates:
@@ -84,10 +92,8 @@ def evolution_search(target: float, space, table, evaluator, population: int,
                      seed: int, stop_at: Optional[float] = None) -> dict:
     """SPOS-style evolution; ``population * generations`` evaluations in all, or fewer with
     ``stop_at``: it stops at the first architecture that scores at least that."""
-    for name, value in (('population', population), ('generations', generations),
-                        ('top_k', top_k)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f'{name} must be an integer >= 1, got {value!r}')
+    check_positive(population=population, generations=generations, top_k=top_k,
+                   max_tries=max_tries)
     scorer, scored = _Scorer(evaluator, stop_at), []
     try:
         _evolve(target, space, table, scorer, scored, population, generations, top_k, mutation_prob,

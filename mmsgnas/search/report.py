@@ -3,9 +3,19 @@ import csv
 import json
 import os
 import os.path as osp
-from typing import Callable, Dict, List, Optional, Sequence
+from contextlib import contextmanager
+from typing import IO, Callable, Dict, Iterator, List, Optional, Sequence
 
 from mmsgnas.spaces import SGNASSpace
+
+@contextmanager
+def atomic_open(path: str) -> Iterator[IO[str]]:
+    """A text file written to ``<path>.tmp`` and renamed to ``path`` once complete, so a
+    kill never leaves a half-written results file behind."""
+    with open(path + '.tmp', 'w', newline='') as f:
+        yield f
+    os.replace(path + '.tmp', path)
+
 
 COLUMNS = ('target', 'mflops', 'params_m', 'top1', 'repaired', 'arch', 'file')
 
@@ -36,23 +46,23 @@ def write_results(out_dir: str, rows: List[dict],
         if 'generated' in row:
             row['generated'] = fmt(row['generated'])
         row['file'] = osp.join(out_dir, f"arch_{row['target']:g}M.json")
-        with open(row['file'], 'w') as f:
+        with atomic_open(row['file']) as f:
             json.dump({k: row[k] for k in COLUMNS if k != 'file'} | {'method': method}, f,
                       indent=2)
     paths = dict(csv=osp.join(out_dir, 'results.csv'), md=osp.join(out_dir, 'results.md'),
                  best=osp.join(out_dir, 'best_arch.json'))
     best = max(rows, key=lambda r: r['top1'])
-    with open(paths['best'], 'w') as f:
+    with atomic_open(paths['best']) as f:
         json.dump({k: best[k] for k in columns} | {'method': method}, f, indent=2)
-    with open(paths['csv'], 'w', newline='') as f:
+    with atomic_open(paths['csv']) as f:
         writer = csv.DictWriter(f, fieldnames=columns)
         writer.writeheader()
         writer.writerows({k: r[k] for k in columns} for r in rows)
-    with open(paths['md'], 'w') as f:
+    with atomic_open(paths['md']) as f:
         f.write(markdown_table(rows, method))
     if background:
         paths['background'] = osp.join(out_dir, 'background.csv')
-        with open(paths['background'], 'w', newline='') as f:
+        with atomic_open(paths['background']) as f:
             writer = csv.DictWriter(f, fieldnames=('mflops', 'top1', 'arch'))
             writer.writeheader()
             writer.writerows({'mflops': b['mflops'], 'top1': b['top1'],
@@ -138,6 +148,8 @@ def plot(out_dir: str, rows: List[dict], background, method: str) -> Dict[str, s
 def _save(fig, path: str) -> str:
     import matplotlib.pyplot as plt
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    root, ext = osp.splitext(path)
+    fig.savefig(f'{root}.tmp{ext}', dpi=120)
+    os.replace(f'{root}.tmp{ext}', path)
     plt.close(fig)
     return path

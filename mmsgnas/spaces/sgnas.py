@@ -18,6 +18,7 @@ import random
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
+import yaml
 
 NUM_LAYERS = 19
 NUM_SUBBLOCKS = 6
@@ -78,17 +79,24 @@ def validate_token(token: str, layer: int) -> None:
                          f'(sub-blocks 0 and 1 never skip)')
 
 
-def _read_arch_file(path: str) -> str:
+def _read_arch_file(path: str):
+    """The architecture in a file, read as data only: JSON, or YAML with the safe loader (a
+    ``!!python/...`` tag is refused, never run); a plain string or a mapping with ``arch``."""
     if path.endswith(('.json', '.yaml', '.yml')):
-        with open(path) as f:
-            if path.endswith('.json'):
-                content = json.load(f)
-            else:
-                import yaml  # safe_load: an architecture file is data, never code
-                content = yaml.safe_load(f)
-        if not isinstance(content, dict) or 'arch' not in content:
-            raise ValueError(f"architecture file {path!r} has no 'arch' key")
-        return content['arch']
+        try:
+            with open(path) as f:
+                content = json.load(f) if path.endswith('.json') else yaml.safe_load(f)
+        except (json.JSONDecodeError, yaml.YAMLError) as e:
+            raise ValueError(f'architecture file {path!r} is not plain JSON / YAML data (read '
+                             f'as data: tags such as !!python/... are refused): '
+                             f'{str(e).splitlines()[0]}') from None
+        if isinstance(content, dict) and isinstance(content.get('arch'), (str, list)):
+            return content['arch']
+        if isinstance(content, str):
+            return content
+        raise ValueError(f'architecture file {path!r} holds a {type(content).__name__}, '
+                         f"expected a mapping with an 'arch' string (as the search writes) "
+                         f'or an architecture string')
     with open(path) as f:
         for line in f:
             line = line.split('#', 1)[0].strip()
