@@ -10,7 +10,8 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmpretrain.structures import DataSample
 
-from conftest import REPO
+from conftest import (GENERATOR_CONFIG, NB201_GENERATOR_CONFIG, NB201_SUPERNET_CONFIG,
+                      REPO)
 from mmsgnas.algorithms import batch_statistics
 from mmsgnas.datasets import InMemoryCustomDataset
 from mmsgnas.engine.generator_loops import GeneratorHook
@@ -56,7 +57,7 @@ def test_in_memory_dataset_refuses_sets_over_its_memory_limit():
 
 def test_in_memory_data_config_builds_through_the_registry():
     from mmengine.runner import Runner
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', 'sgnas_nb201-supernet_1xb64-60e_cifar10-subset.py'))
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', NB201_SUPERNET_CONFIG))
     init_default_scope('mmpretrain')
     loader = cfg.train_dataloader
     loader.update(batch_size=8, num_workers=0, persistent_workers=False)
@@ -121,7 +122,7 @@ def test_batch_statistics_normalises_by_the_batch_and_keeps_the_running_statisti
     torch.testing.assert_close(inside, net(x)[0])
 
 
-def build_generator(name='sgnas_generator_unified-supernet_1xb64-5e_cifar10-subset.py', **options):
+def build_generator(name=GENERATOR_CONFIG, **options):
     from mmpretrain.registry import MODELS
     init_default_scope('mmpretrain')
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', name))
@@ -134,7 +135,7 @@ def batch(n=4):
     return torch.randn(n, 3, 32, 32), [DataSample().set_gt_label(i % 10) for i in range(n)]
 
 
-@pytest.mark.parametrize('name', ['sgnas_generator_unified-supernet_1xb64-5e_cifar10-subset.py', 'sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py'])
+@pytest.mark.parametrize('name', [GENERATOR_CONFIG, NB201_GENERATOR_CONFIG])
 @pytest.mark.parametrize('hard', [False, True])
 def test_generator_options_train_and_monitor(name, hard):
     torch.manual_seed(0)
@@ -167,7 +168,7 @@ def test_generator_bad_bn_mode():
 
 
 def test_generator_without_monitor_returns_only_the_losses():
-    model = build_generator('sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py', monitor=False)
+    model = build_generator(NB201_GENERATOR_CONFIG, monitor=False)
     model.train()
     model.target = 100.0
     assert set(model(*batch(), mode='loss')) == {'loss_ce', 'loss_constraint', 'cost', 'target'}
@@ -234,7 +235,7 @@ def test_shared_kernels_train_one_weight_for_every_kernel():
 
 
 def test_monitor_interval_and_best_by_values():
-    model = build_generator('sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py', monitor_interval=3)
+    model = build_generator(NB201_GENERATOR_CONFIG, monitor_interval=3)
     model.train()
     model.target = 100.0
     logged = ['ce_random' in model(*batch(), mode='loss') for _ in range(6)]

@@ -16,7 +16,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from conftest import REPO
+from conftest import NB201_GENERATOR_CONFIG, NB201_SUPERNET_CONFIG, REPO
 from mmsgnas.models.nb201_supernet import SuperCell
 
 CRIPPLED = 'nor_conv_1x1'
@@ -46,7 +46,7 @@ def loader(ann_file: str, indices, batch_size: int, augment: bool = False) -> di
 
 
 def nb201_cfg(work_dir: str) -> Config:
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', 'sgnas_nb201-supernet_1xb64-60e_cifar10-subset.py'))
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', NB201_SUPERNET_CONFIG))
     cfg.work_dir = work_dir
     cfg.experiment_name = 'learns_supernet'
     cfg.train_dataloader = loader('meta/train.txt', list(range(0, 4072, 4)), 32, augment=True)
@@ -74,7 +74,7 @@ def test_generator_learns_to_avoid_a_crippled_op(tmp_path):
     Runner.from_cfg(supernet_cfg).train()
     ckpt = str(tmp_path / 'supernet' / 'epoch_8.pth')
 
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', 'sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py'))
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', NB201_GENERATOR_CONFIG))
     cfg.work_dir = str(tmp_path / 'generator')
     cfg.experiment_name = 'learns_generator'
     cfg.model.supernet_checkpoint = ckpt

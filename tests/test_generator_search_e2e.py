@@ -11,7 +11,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.testing import RunnerTestCase
 
-from conftest import REPO
+from conftest import GENERATOR_CONFIG, REPO, SEARCH_CONFIG
 from mmsgnas.flops import SGNASFlopsTable
 from mmsgnas.spaces import SGNASSpace
 
@@ -57,7 +57,7 @@ class TestGeneratorSearch(RunnerTestCase):
                      self.temp_dir.name, self.supernet_ckpt)
 
     def test_train_then_search(self):
-        runner = self.build_runner(self.cfg('sgnas_generator_unified-supernet_1xb64-5e_cifar10-subset.py'))
+        runner = self.build_runner(self.cfg(GENERATOR_CONFIG))
         runner.train()
         best = osp.join(self.temp_dir.name, 'best_generator.pth')
         assert osp.isfile(best)
@@ -66,7 +66,7 @@ class TestGeneratorSearch(RunnerTestCase):
         assert not any(k.startswith('supernet.') for k in state)  # only the generator
         assert sum(v.numel() for k, v in state.items() if k.startswith('generator.')) == 67969
 
-        cfg = self.cfg('sgnas_search_unified-supernet_1xb32_cifar10-subset.py')
+        cfg = self.cfg(SEARCH_CONFIG)
         cfg.load_from = best
         cfg.test_cfg.update(targets=[60, 90, 120], num_background=3)
         metrics = self.build_runner(cfg).test()
@@ -95,7 +95,7 @@ class TestGeneratorSearch(RunnerTestCase):
                         'test_cfg.calib_dataloader.batch_size=16',
                         'test_cfg.calib_dataloader.dataset.indices=16']
         prec, qual = report.main([
-            osp.join(REPO, 'configs/sgnas/sgnas_search_unified-supernet_1xb32_cifar10-subset.py'), best, '--num-targets', '6',
+            osp.join(REPO, 'configs/sgnas/' + SEARCH_CONFIG), best, '--num-targets', '6',
             '--quality-targets', '90', '120', '--num-random', '3', '--evolution-evals', '4',
             '--cfg-options',
             f'model.supernet_checkpoint={self.supernet_ckpt}', *small_loader])
@@ -114,23 +114,23 @@ class TestGeneratorSearch(RunnerTestCase):
         assert 'random/top1_90M' in self.build_runner(cfg).test()
 
     def test_bad_inputs(self):
-        cfg = self.cfg('sgnas_search_unified-supernet_1xb32_cifar10-subset.py')
+        cfg = self.cfg(SEARCH_CONFIG)
         cfg.test_cfg.targets = [30, 90]
         with self.assertRaisesRegex(ValueError, r'outside the space: feasible range is'):
             self.build_runner(cfg).test()
         cfg.test_cfg.targets = []
         with self.assertRaisesRegex(ValueError, 'list of targets is empty'):
             self.build_runner(cfg).test()
-        cfg = self.cfg('sgnas_generator_unified-supernet_1xb64-5e_cifar10-subset.py')
+        cfg = self.cfg(GENERATOR_CONFIG)
         cfg.model.supernet_checkpoint = osp.join(self.temp_dir.name, 'missing.pth')
         with self.assertRaisesRegex(FileNotFoundError, 'supernet checkpoint .* does not exist'):
             self.build_runner(cfg)
         # a generator trained for another constraint range does not load
-        cfg = self.cfg('sgnas_generator_unified-supernet_1xb64-5e_cifar10-subset.py')
+        cfg = self.cfg(GENERATOR_CONFIG)
         cfg.model.constraint_range = (60.0, 100.0)
         runner = self.build_runner(cfg)
         runner.train()
-        cfg = self.cfg('sgnas_search_unified-supernet_1xb32_cifar10-subset.py')
+        cfg = self.cfg(SEARCH_CONFIG)
         cfg.load_from = osp.join(self.temp_dir.name, 'best_generator.pth')
         with self.assertRaisesRegex(ValueError, 'generator checkpoint does not match'):
             self.build_runner(cfg).test()

@@ -7,7 +7,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmpretrain.structures import DataSample
 
-from conftest import REPO
+from conftest import GENERATOR_CONFIG, NB201_GENERATOR_CONFIG, REPO
 from mmsgnas.flops import NB201FlopsTable
 from mmsgnas.spaces import NB201Space
 from mmsgnas.spaces.nb201 import NUM_EDGES, OPS
@@ -23,7 +23,7 @@ def build(name):
 
 def test_generator_on_nb201_generates_and_trains():
     torch.manual_seed(0)
-    model = build('sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py')
+    model = build(NB201_GENERATOR_CONFIG)
     # the released generator's 67,969 parameters and the per-position bias (6 edges x 5 ops)
     assert sum(p.numel() for p in model.generator.parameters()) == 67969 + 30
     assert model.prior_pool.onehot.shape[1:] == (NUM_EDGES, len(OPS))
@@ -44,17 +44,17 @@ def test_generator_on_nb201_generates_and_trains():
 
 
 def test_generator_checkpoint_of_another_space_is_refused():
-    nb201 = build('sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py')
-    sgnas = build('sgnas_generator_unified-supernet_1xb64-5e_cifar10-subset.py')
+    nb201 = build(NB201_GENERATOR_CONFIG)
+    sgnas = build(GENERATOR_CONFIG)
     with pytest.raises(ValueError, match='trained for the cifar SGNAS space.*this model is the '
                                          'NAS-Bench-201 space'):
         nb201.load_state_dict(sgnas.state_dict())
 
 
 def test_generator_checkpoint_without_position_bias_is_refused():
-    with_bias = build('sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py')
-    plain = build('sgnas_generator_unified-supernet_1xb64-5e_cifar10-subset.py')
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', 'sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py'))
+    with_bias = build(NB201_GENERATOR_CONFIG)
+    plain = build(GENERATOR_CONFIG)
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', NB201_GENERATOR_CONFIG))
     assert cfg.model.position_bias  # the shipped NB201 generator has it
     state = with_bias.state_dict()
     del state['generator.position_bias']

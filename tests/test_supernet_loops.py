@@ -6,7 +6,7 @@ import torch
 from mmengine.config import Config
 from mmengine.testing import RunnerTestCase
 
-from conftest import REPO
+from conftest import NB201_SUPERNET_CONFIG, REPO
 from mmsgnas.engine import fixed_subnets, get_supernet
 from mmsgnas.engine.supernet_loops import distill_loss
 from mmsgnas.models import UnifiedSupernet
@@ -266,7 +266,7 @@ class TestNB201SupernetLoops(RunnerTestCase):
 
     def test_same_loops_train_the_nb201_supernet(self):
         cfg = small_supernet_cfg(self.temp_dir.name)
-        nb201 = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', 'sgnas_nb201-supernet_1xb64-60e_cifar10-subset.py'))
+        nb201 = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', NB201_SUPERNET_CONFIG))
         cfg.model = nb201.model
         cfg.optim_wrapper = nb201.optim_wrapper
         cfg.param_scheduler = None

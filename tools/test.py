@@ -13,6 +13,7 @@ from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.runner import Runner
 
 import mmsgnas  # noqa: F401
+from mmsgnas.engine import use_cpu_distributed
 
 
 def parse_args(argv=None):
@@ -44,6 +45,8 @@ def main(argv=None) -> dict:
         if not osp.isfile(args.checkpoint):
             raise SystemExit(f'checkpoint {args.checkpoint!r} does not exist')
         cfg.load_from = args.checkpoint
+    if args.launcher != 'none' and not torch.cuda.is_available():
+        use_cpu_distributed(cfg)
     loader = ConfigDict(pin_memory=torch.cuda.is_available(), persistent_workers=False)
     loader.update(cfg.test_dataloader)
     cfg.test_dataloader = loader

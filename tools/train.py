@@ -16,6 +16,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmsgnas  # noqa: F401  (lets torch.load read mmengine checkpoints for --resume)
+from mmsgnas.engine import use_cpu_distributed
 
 
 def parse_args(argv=None):
@@ -86,25 +87,6 @@ def merge_args(cfg: Config, args) -> Config:
         if cfg.get(field, None) is not None and not cfg[field].get('num_workers', 0):
             cfg[field].persistent_workers = False  # torch refuses it without workers
     return cfg
-
-
-def use_cpu_distributed(cfg: Config) -> None:
-    """DDP without a GPU: gloo, and no device ids.
-
-    mmengine 0.10.7's pytorch launcher calls ``torch.cuda.set_device`` whatever the backend,
-    so the gloo process group is started here (the Runner then finds it started), and the
-    DDP wrapper gets ``device_ids=None`` as torch requires for CPU modules.
-    """
-    import torch.distributed as dist
-    dist_cfg = cfg.setdefault('env_cfg', ConfigDict()).setdefault('dist_cfg', ConfigDict())
-    if dist_cfg.get('backend', 'nccl') != 'gloo':
-        print('tools/train.py: no GPU, so the nccl backend cannot run; using gloo')
-        dist_cfg.backend = 'gloo'
-    if cfg.launcher == 'pytorch' and not dist.is_initialized():
-        dist.init_process_group(backend='gloo')
-    wrapper = cfg.get('model_wrapper_cfg', None) or ConfigDict(type='MMDistributedDataParallel')
-    wrapper.device_ids = None
-    cfg.model_wrapper_cfg = wrapper
 
 
 def main(argv=None) -> None:

@@ -17,6 +17,7 @@ model = dict(
 
 # the whole val split in one fixed shuffled order (BN normalises by the batch and the split
 # file is sorted by class); nothing to recalibrate
-test_dataloader = dict(batch_size=64, sampler=dict(type='DefaultSampler', shuffle=True, seed=0))
+test_dataloader = dict(batch_size=64,
+                       sampler=dict(type='DefaultSampler', shuffle=True, seed=0, round_up=False))
 test_cfg = dict(targets=[50, 100, 150, 200], num_background=0, calib_batches=0,
                 calib_dataloader=None)

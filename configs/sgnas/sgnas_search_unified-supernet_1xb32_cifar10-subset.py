@@ -12,7 +12,8 @@ test_dataloader = dict(
     batch_size=32,
     num_workers=2,
     dataset={{_base_.val_dataset}},
-    sampler=dict(type='DefaultSampler', shuffle=False))
+    # round_up=False: under DDP every image is counted once (shards are not padded)
+    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False))
 test_evaluator = dict(_delete_=True, type='Accuracy', topk=(1, ))
 test_cfg = dict(
     _delete_=True,

@@ -1,7 +1,9 @@
 # SGNAS unified supernet on ImageNet-1k, following the paper's recipe and the released code:
 # 50 epochs, SGD momentum 0.9, cosine per iteration, weight decay 4e-4, label smoothing 0.1,
 # batch 8 x 128 (lr scales linearly: 0.064 at batch 128 -> 0.512 at 1024), 4 sampled paths
-# per iteration with summed gradients. Data under data/imagenet (mmpretrain's layout).
+# per iteration with summed gradients. Data under data/imagenet (mmpretrain's layout); the
+# supernet trains on 80 % of ImageNet train, the generator on the other 20 % (the paper's
+# split; python tools/dataset_converters/split_imagenet_train.py data/imagenet writes both).
 #   bash tools/dist_train.sh configs/sgnas/sgnas_unified-supernet_8xb128_in1k.py 8
 _base_ = [
     'mmpretrain::_base_/datasets/imagenet_bs64.py',
@@ -20,16 +22,15 @@ model = dict(
         topk=(1, 5)),
 )
 
-train_dataloader = dict(batch_size=128, num_workers=8)
+train_dataloader = dict(batch_size=128, num_workers=8,
+                        dataset=dict(ann_file='meta/train_80.txt', data_prefix='train'))
 val_dataloader = dict(batch_size=128, num_workers=8)
 
 max_epochs = 50
 train_cfg = dict(type='mmsgnas.SupernetTrainLoop', max_epochs=max_epochs, val_interval=5,
                  paths_per_iter=4)
 val_cfg = dict(type='mmsgnas.SubnetValLoop', num_random=3, seed=0)
-test_cfg = None
-test_dataloader = None
-test_evaluator = None
+test_cfg = dict()  # tools/test.py: the supernet with its active (largest) architecture
 
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.512, momentum=0.9, weight_decay=4e-4, nesterov=True))

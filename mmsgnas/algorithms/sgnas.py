@@ -5,12 +5,10 @@ priors; :func:`constraint_loss` the hardware-constraint loss; :class:`SGNASGener
 mmengine model that puts them together with the frozen supernet and its FLOPs table.
 """
 import math
-import os.path as osp
 from contextlib import contextmanager, nullcontext
 from typing import Iterator, List, Optional, Sequence, Union
 
 import torch
-import torch.nn.functional as F
 from mmengine.model import BaseModel
 from mmengine.registry import MODELS as ROOT_MODELS
 from torch import nn
@@ -19,6 +17,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from mmsgnas.flops import flops_table
 from mmsgnas.registry import MODELS
 from mmsgnas.search import fit_budget
+from .checkpoints import check_generator_state, drop_supernet, load_supernet
 
 CONSTRAINT_CHANNELS = 10
 HIDDEN = 32
@@ -243,9 +242,13 @@ class SGNASGenerator(BaseModel):
         self.tau = tau
         self.straight_through = straight_through
         self.target: Optional[float] = None
-        self.iteration = 0  # of training, set by the train loop (named in errors)
+        # set by the train loop per iteration: named in errors, and (with noise_seed) the seed
+        # of the iteration's Gumbel noise and monitored random architecture, so a resumed
+        # run draws what the uninterrupted one would have
+        self.iteration: Optional[int] = None
+        self.noise_seed = 0
         self.trained = False
-        self._register_state_dict_hook(_drop_supernet)
+        self._register_state_dict_hook(drop_supernet)
         self._register_load_state_dict_pre_hook(self._check_and_keep_supernet)
 
     def record(self) -> dict:
@@ -276,12 +279,25 @@ class SGNASGenerator(BaseModel):
         priors = self.prior_pool.nearest(targets).to(targets.device)
         return self.generator(self.normalise(targets).float(), priors)
 
-    def soft_weights(self, logits: torch.Tensor, tau: Optional[float] = None) -> torch.Tensor:
+    def soft_weights(self, logits: torch.Tensor, tau: Optional[float] = None,
+                     generator: Optional[torch.Generator] = None) -> torch.Tensor:
         """Gumbel-softmax architecture weights (never on ops the space forbids, e.g. skip in
-        sub-blocks 0 and 1 of the SGNAS space)."""
+        sub-blocks 0 and 1 of the SGNAS space), as ``F.gumbel_softmax`` draws them, the noise
+        from ``generator`` (default: torch's global RNG)."""
         logits = logits.masked_fill(self.space.mask().to(logits.device), float('-inf'))
-        return F.gumbel_softmax(logits, tau=self.tau if tau is None else tau,
-                                hard=self.hard_samples, dim=-1)
+        gumbels = -torch.empty_like(logits).exponential_(generator=generator).log()
+        soft = ((logits + gumbels) / (self.tau if tau is None else tau)).softmax(-1)
+        if not self.hard_samples:
+            return soft
+        hard = torch.zeros_like(soft).scatter_(-1, soft.argmax(-1, keepdim=True), 1.0)
+        return hard - soft.detach() + soft  # straight-through
+
+    def _step(self) -> int:
+        """The training iteration (the loop's), or the number of earlier calls outside one."""
+        if self.iteration is not None:
+            return self.iteration
+        self._monitor_step += 1
+        return self._monitor_step - 1
 
     @torch.no_grad()
     def generate(self, targets: Union[Sequence[float], torch.Tensor],
@@ -307,7 +323,12 @@ class SGNASGenerator(BaseModel):
             raise RuntimeError('no target set: the generator train loop sets one per iteration')
         target = torch.tensor([self.target], dtype=torch.float64, device=inputs.device)
         logits = self.logits(target)
-        weights = self.soft_weights(logits)
+        step = self._step()
+        noise = None
+        if self.iteration is not None:
+            noise = torch.Generator(logits.device).manual_seed(
+                hash((self.noise_seed, step)) & (2**63 - 1))
+        weights = self.soft_weights(logits, generator=noise)
         with self._bn_context():
             ce = self._soft_ce(inputs, data_samples, weights[0])
         cost_weights = weights.double()
@@ -319,13 +340,13 @@ class SGNASGenerator(BaseModel):
         loss_c = constraint_loss(cost, target, self.loss_form, self.over_weight, self.dead_zone)
         if not (torch.isfinite(ce) and torch.isfinite(loss_c)):
             raise FloatingPointError(
-                f'generator training: non-finite loss at iteration {self.iteration} (CE '
+                f'generator training: non-finite loss at iteration {step} (CE '
                 f'{ce.item()}, constraint {loss_c.item()}, target {self.target:g} MFLOPs)')
         out = dict(loss_ce=ce, loss_constraint=self.loss_weight * loss_c.float(),
                    cost=cost.detach().float().mean(), target=target.float().mean())
-        if self.monitor and self._monitor_step % self.monitor_interval == 0:
-            out.update(self.monitor_ce(inputs, data_samples, self.space.decode(logits)[0]))
-        self._monitor_step += 1
+        if self.monitor and step % self.monitor_interval == 0:
+            out.update(self.monitor_ce(inputs, data_samples, self.space.decode(logits)[0],
+                                       step))
         return out
 
     def _bn_context(self):
@@ -351,11 +372,11 @@ class SGNASGenerator(BaseModel):
             if previous is not None:
                 backbone.set_arch(previous)
 
-    def monitor_ce(self, inputs, data_samples, generated) -> dict:
+    def monitor_ce(self, inputs, data_samples, generated, step: int = 0) -> dict:
         """``ce_generated`` (``generated`` fitted to the target as the search fits it) and
         ``ce_random`` (a random architecture fitted the same way), on one batch."""
         target = float(self.target)
-        sampler = self.space.sampler(self._monitor_step)
+        sampler = self.space.sampler(step)
         fitted, _ = fit_budget(generated, self.space, self.table, target)
         rand, _ = fit_budget(sampler.sample(), self.space, self.table, target)
         return dict(ce_generated=self.arch_ce(inputs, data_samples, fitted).detach(),
@@ -365,62 +386,4 @@ class SGNASGenerator(BaseModel):
         return next(self.generator.parameters()).device
 
     def _check_and_keep_supernet(self, state_dict, prefix, *args) -> None:
-        """A generator checkpoint must hold a generator for this space and range; loading
-        it keeps the supernet this model was built with."""
-        if f'{prefix}generator.tail.weight' not in state_dict:
-            raise ValueError('the checkpoint holds no SGNAS generator (no generator.* '
-                             'weights): pass a checkpoint written by the generator training')
-        theirs = state_dict.get(f'{prefix}_extra_state')
-        if not isinstance(theirs, dict) or 'table' not in theirs:
-            raise ValueError('the generator checkpoint holds no record of what it was trained '
-                             'for (written by an older mmsgnas?): train it again')
-        ours = self.record()
-        if {k: theirs.get(k) for k in ('table', 'constraint_range')} != \
-                {k: ours[k] for k in ('table', 'constraint_range')}:
-            raise ValueError(
-                'the generator checkpoint does not match this supernet / space: it was trained '
-                f'for {_describe(theirs)}, this model is {_describe(ours)}')
-        has_bias = f'{prefix}generator.position_bias' in state_dict
-        if has_bias != (self.generator.position_bias is not None):
-            raise ValueError(
-                f'the generator checkpoint {"has" if has_bias else "has no"} per-position '
-                f'logit bias, this model was built with position_bias='
-                f'{self.generator.position_bias is not None}: build it as it was trained '
-                f'(the generator config\'s model.position_bias)')
-        for key, value in self.supernet.state_dict().items():
-            state_dict.setdefault(f'{prefix}supernet.{key}', value)
-
-
-
-def _describe(record: dict) -> str:
-    table = record['table']
-    low, high = record['constraint_range']
-    return (f"the {table.get('variant', '') + ' ' if 'variant' in table else ''}"
-            f"{'SGNAS' if table['space'] == 'sgnas' else 'NAS-Bench-201'} space at "
-            f"{table['input_size']}px (table constant {table['const_macs']} MACs), constraint "
-            f"range [{low:g}, {high:g}] MFLOPs")
-
-
-def _drop_supernet(module, state_dict, prefix, local_metadata) -> None:
-    for key in [k for k in state_dict if k.startswith(f'{prefix}supernet.')]:
-        del state_dict[key]
-
-
-def load_supernet(model: torch.nn.Module, checkpoint: str) -> None:
-    """Load a supernet checkpoint strictly, with errors that name the file."""
-    if not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'supernet checkpoint {checkpoint!r} does not exist (train one '
-                                f'with tools/train.py configs/sgnas/supernet.py)')
-    state = torch.load(checkpoint, map_location='cpu')
-    state = state.get('state_dict', state)
-    own = model.state_dict()
-    for key, value in state.items():
-        if key in own and value.shape != own[key].shape:
-            raise ValueError(f'supernet checkpoint {checkpoint!r} does not match the supernet '
-                             f'config: {key!r} has shape {tuple(value.shape)} in the file, '
-                             f'{tuple(own[key].shape)} in the model (first mismatch)')
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    if missing or unexpected:
-        raise ValueError(f'supernet checkpoint {checkpoint!r} does not match the supernet '
-                         f'config: missing {sorted(missing)[:5]}, unexpected '
-                         f'{sorted(unexpected)[:5]}')
+        check_generator_state(self, state_dict, prefix)

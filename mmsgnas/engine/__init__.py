@@ -1,3 +1,4 @@
+from .distributed import use_cpu_distributed
 from .generator_loops import GeneratorHook, GeneratorTrainLoop, constraint_metrics, flops_metrics
 from .model_access import get_supernet, unwrap
 from .optim_wrappers import BF16AmpOptimWrapper
@@ -8,5 +9,5 @@ __all__ = [
     'BF16AmpOptimWrapper', 'EvolutionSearchLoop', 'GeneratorHook', 'GeneratorSearchLoop',
     'GeneratorTrainLoop', 'RandomSearchLoop', 'SubnetValLoop', 'SupernetTrainLoop',
     'constraint_metrics', 'distill_loss', 'fixed_subnets', 'flops_metrics', 'get_supernet',
-    'unwrap'
+    'unwrap', 'use_cpu_distributed'
 ]

@@ -38,8 +38,10 @@ class GeneratorTrainLoop(EpochBasedTrainLoop):
         return random.Random(hash((base, self._iter))).uniform(low, high)
 
     def run_iter(self, idx, data_batch: Sequence[dict]) -> None:
-        self.generator_model.target = self.sample_target()
-        self.generator_model.iteration = self._iter
+        model = self.generator_model
+        model.target = self.sample_target()
+        model.iteration = self._iter
+        model.noise_seed = self.runner.seed if self.seed is None else self.seed
         super().run_iter(idx, data_batch)
 
 

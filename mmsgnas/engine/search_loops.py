@@ -11,6 +11,7 @@ import time
 from abc import abstractmethod
 from typing import Iterator, Optional, Sequence
 
+from mmengine.dist import barrier, is_main_process
 from mmengine.runner import BaseLoop
 
 from mmsgnas.registry import LOOPS
@@ -79,7 +80,9 @@ class _SearchLoop(BaseLoop):
         """The evaluator, recording every score in ``<out>/evaluations.jsonl``: a search
         started again in the same work dir reuses them (and refuses a record made with
         another supernet checkpoint, space or evaluation split)."""
-        os.makedirs(self.out, exist_ok=True)
+        if is_main_process():
+            os.makedirs(self.out, exist_ok=True)
+        barrier()
         calib = calibration(dict(calib_batches=self.calib_batches,
                                  calib_dataloader=self.calib_dataloader))
         identity = dict(space=self.space.name, table=self.table.record(),
@@ -104,22 +107,25 @@ class _SearchLoop(BaseLoop):
         logger = self.runner.logger
         if evaluator.num_evaluated:
             logger.info(f'{self.method} search: resuming with {evaluator.num_evaluated} '
-                        f'architectures already scored in {evaluator.record}')
+                        f'architectures already scored in {evaluator.record.path}')
         start = time.perf_counter()
         rows = []
-        with open(osp.join(self.out, 'rows.jsonl'), 'w') as finished:
-            for row in self.search(targets, evaluator):
-                row['mflops'] = table.mflops(row['arch'])
-                row['params_m'] = self.params_m(row['arch'])
-                assert row['mflops'] <= row['target'] + 1e-9, row
-                rows.append(row)
+        # every finished target, as it is produced (rank 0 writes, as for all outputs)
+        finished = open(osp.join(self.out, 'rows.jsonl'), 'w') if is_main_process() else None
+        for row in self.search(targets, evaluator):
+            row['mflops'] = table.mflops(row['arch'])
+            row['params_m'] = self.params_m(row['arch'])
+            assert row['mflops'] <= row['target'] + 1e-9, row
+            rows.append(row)
+            if finished is not None:
                 finished.write(json.dumps({k: space.format(v) if k in ('arch', 'generated')
                                            else v for k, v in row.items()}) + '\n')
                 finished.flush()
-                logger.info(progress(f'{self.method} search', len(rows), len(targets), start,
-                                     f"target {row['target']:g} MFLOPs: top-1 "
-                                     f"{row['top1']:.2f}, {evaluator.num_evaluated} "
-                                     f'architectures scored in all'))
+            logger.info(progress(f'{self.method} search', len(rows), len(targets), start,
+                                 f"target {row['target']:g} MFLOPs: top-1 {row['top1']:.2f}, "
+                                 f'{evaluator.num_evaluated} architectures scored in all'))
+        if finished is not None:
+            finished.close()
         search_time = time.perf_counter() - start
         background = []
         sampler = space.sampler(self.seed + 1)
@@ -129,11 +135,13 @@ class _SearchLoop(BaseLoop):
                                    top1=evaluator.top1(arch)))
             if (i + 1) % 10 == 0 or i + 1 == self.num_background:
                 logger.info(progress('background', i + 1, self.num_background, start_bg))
-        paths = write_results(self.out, rows, background, self.method, space.format)
-        self.runner.logger.info('\n' + open(paths['md']).read())
-        self.runner.logger.info(f'{self.method} search: {len(rows)} architectures in '
-                                f'{search_time:.1f} s ({evaluator.num_evaluated} evaluations '
-                                f'in all); outputs in {self.out}: ' + ', '.join(paths.values()))
+        if is_main_process():
+            paths = write_results(self.out, rows, background, self.method, space.format)
+            logger.info('\n' + open(paths['md']).read())
+            logger.info(f'{self.method} search: {len(rows)} architectures in '
+                        f'{search_time:.1f} s ({evaluator.num_evaluated} evaluations in all); '
+                        f'outputs in {self.out}: ' + ', '.join(paths.values()))
+        barrier()  # the outputs are complete when any rank returns
         metrics = {f'{self.method}/top1_{r["target"]:g}M': r['top1'] for r in rows}
         metrics[f'{self.method}/search_time_s'] = search_time
         self.runner.call_hook('after_test_epoch', metrics=metrics)

@@ -1,88 +1,85 @@
 """Top-1 of architectures with weights inherited from the supernet (the search's hot path)."""
 import hashlib
-import json
-import os.path as osp
-from typing import Iterable, List, Optional, Tuple
+from typing import Iterable, Iterator, List, Optional, Tuple
 
 import torch
+from mmengine.dist import all_gather_object, all_reduce, get_world_size
 from mmengine.runner import Runner
 from torch import nn
 
 from mmsgnas.spaces import Arch
 from .bn_calibration import preserved_bn_statistics, recalibrating_bn
+from .score_record import ScoreRecord
+
+CACHE_LIMIT_MB = 512
 
 
 class SubnetEvaluator:
     """Evaluates architectures on a fixed split with the supernet's weights.
 
-    The split is read and preprocessed once and kept in memory, so each architecture costs
-    only its forward passes, and each distinct architecture is evaluated once (its top-1 is
-    remembered; ``num_evaluated`` counts distinct ones). Optionally BN statistics are
-    recalibrated per architecture on ``calib_batches`` training batches (then restored).
+    Each distinct architecture is evaluated once (its top-1 is remembered; ``num_evaluated``
+    counts distinct ones). The split is streamed batch by batch, or, for a small split, read
+    and preprocessed once and kept in memory (``cache``), so each architecture costs only its
+    forwards. Optionally BN statistics are recalibrated per architecture on ``calib_batches``
+    training batches (kept in memory; then restored).
+
+    Under DDP (a distributed sampler in ``dataloader``) each rank evaluates its shard and the
+    counts are summed over ranks, so every rank gets the same top-1 and makes the same search
+    decisions; the calibration batches are a 1-process run's on every rank. The sampler must
+    not pad the shards (``DefaultSampler(round_up=False)``): every image counts once.
 
     Args:
         classifier: the supernet classifier (mmpretrain ``ImageClassifier`` whose backbone is
-            a ``UnifiedSupernet``).
+            a supernet).
         dataloader: the evaluation split.
         calib_dataloader: training batches for BN recalibration (None: BN as trained).
         calib_batches: how many of them.
         data_preprocessor: normalisation of the batches (default: the classifier's own; pass
             the generator model's when the supernet was built inside it, since a nested
             classifier config does not get the top-level ``data_preprocessor``).
-        record: a JSON-lines file that keeps every score as it is computed (appended and
-            flushed, so a killed search loses at most the architecture in progress). If it
-            exists, its scores are reused: the search, being seeded, continues where it
-            stopped. Its first line is the evaluation's identity (``identity``, the number of
-            images and of calibration batches); a record of another evaluation is refused.
-        identity: what identifies the evaluation besides the split (e.g. the space, FLOPs
-            table and a digest of the supernet checkpoint).
+        record: a JSON-lines file keeping every score as it is computed
+            (:class:`ScoreRecord`): a search started again on it continues where it stopped.
+        identity: what identifies the evaluation in the record besides the split (e.g. the
+            space, FLOPs table and a digest of the supernet checkpoint).
+        cache: keep the preprocessed split in memory (True), stream it (False), or decide by
+            size (None): cache when the split's preprocessed tensors (estimated from the
+            first batch) take at most ``cache_limit_mb``.
+        cache_limit_mb: the size limit of ``cache=None`` (default 512 MB: the embedded CIFAR
+            splits, 12 MB, are cached; ImageNet's 50,000 validation images at 224 px, about
+            30 GB, are streamed).
     """
 
     def __init__(self, classifier: nn.Module, dataloader: Iterable,
                  calib_dataloader: Optional[Iterable] = None, calib_batches: int = 0,
                  data_preprocessor: Optional[nn.Module] = None, record: Optional[str] = None,
-                 identity: Optional[dict] = None) -> None:
+                 identity: Optional[dict] = None, cache: Optional[bool] = None,
+                 cache_limit_mb: float = CACHE_LIMIT_MB) -> None:
         self.classifier = classifier
         self.data_preprocessor = data_preprocessor or classifier.data_preprocessor
-        self.batches = self._cache(dataloader)
-        if not self.batches:
+        self.dataloader = dataloader
+        sampler = getattr(dataloader, 'sampler', None)
+        if get_world_size() > 1 and getattr(sampler, 'round_up', False):
+            raise ValueError('under DDP the evaluation sampler pads the shards (round_up=True) '
+                             'and would count some images twice: set '
+                             "test_dataloader.sampler.round_up=False")
+        self.cache = self._decide_cache(cache, cache_limit_mb)
+        self.batches = self._preprocess(dataloader) if self.cache else None
+        local = (sum(len(labels) for _, labels in self.batches) if self.cache else
+                 len(sampler) if sampler is not None else len(dataloader.dataset))
+        self.num_images = int(self._sum(torch.tensor([local], dtype=torch.float64))[0])
+        if self.num_images == 0:
             raise ValueError('the evaluation split is empty: the search scores architectures '
                              'on its images (check test_dataloader and its dataset)')
-        self.calib = self._cache(calib_dataloader, calib_batches) if calib_batches else []
+        self.calib = self._calibration(calib_dataloader, calib_batches) if calib_batches else []
         if calib_batches and len(self.calib) < calib_batches:
             raise ValueError(f'BN recalibration asks for {calib_batches} batches, the '
                              f'calibration loader has {len(self.calib)}')
         self.scores: dict = {}
-        self.record = record
-        self._record_file = None
+        self.record = None
         if record is not None:
-            self._open_record(dict(identity or {}, images=self.num_images,
-                                   calib_batches=len(self.calib)))
-
-    def _open_record(self, header: dict) -> None:
-        if osp.isfile(self.record):
-            with open(self.record) as f:
-                lines = f.read().splitlines()
-            entries = []
-            for i, line in enumerate(lines):
-                try:
-                    entries.append(json.loads(line))
-                except json.JSONDecodeError:
-                    if i < len(lines) - 1:  # only the last line can be cut by a kill
-                        raise ValueError(f'{self.record} line {i + 1} is not JSON') from None
-            if not entries or entries[0].get('header') != json.loads(json.dumps(header)):
-                theirs = entries[0].get('header') if entries else None
-                raise ValueError(
-                    f'{self.record} holds scores of another evaluation ({theirs}), this one is '
-                    f'{header}: use another work dir or out_dir, or delete the file')
-            for entry in entries[1:]:
-                self.scores[tuple(entry['arch'])] = entry['top1']
-            with open(self.record, 'w') as f:  # rewritten without a cut last line
-                f.write(''.join(json.dumps(e) + '\n' for e in entries))
-        else:
-            with open(self.record, 'w') as f:
-                f.write(json.dumps(dict(header=header)) + '\n')
-        self._record_file = open(self.record, 'a')
+            self.record = ScoreRecord(record, dict(identity or {}, images=self.num_images,
+                                                   calib_batches=len(self.calib)))
+            self.scores.update(self.record.scores)
 
     @classmethod
     def from_config(cls, model: nn.Module, cfg) -> 'SubnetEvaluator':
@@ -92,50 +89,94 @@ class SubnetEvaluator:
                    *calibration(cfg.test_cfg), data_preprocessor=model.data_preprocessor)
 
     @property
-    def num_images(self) -> int:
-        return sum(len(labels) for _, labels in self.batches)
-
-    @property
     def num_evaluated(self) -> int:
         return len(self.scores)
 
-    def _cache(self, loader, limit: Optional[int] = None) -> List[tuple]:
+    def _decide_cache(self, cache: Optional[bool], limit_mb: float) -> bool:
+        if cache is not None:
+            return bool(cache)
+        dataset = getattr(self.dataloader, 'dataset', None)
+        if dataset is None:  # a list of batches: already in memory
+            return True
+        if len(dataset) == 0:
+            return True  # nothing to hold; the emptiness is reported below
+        inputs, labels = self._batch(next(iter(self.dataloader)))
+        per_image = inputs.element_size() * inputs.numel() / max(1, len(labels))
+        return per_image * len(dataset) / 2**20 <= limit_mb
+
+    def _batch(self, batch: dict) -> Tuple[torch.Tensor, torch.Tensor]:
+        data = self.data_preprocessor(batch, False)
+        return data['inputs'], torch.cat([s.gt_label for s in data['data_samples']])
+
+    @torch.no_grad()
+    def _preprocess(self, loader, limit: Optional[int] = None) -> List[tuple]:
         cached = []
-        preprocessor = self.data_preprocessor
-        with torch.no_grad():
-            for i, batch in enumerate(loader):
-                if limit is not None and i >= limit:
-                    break
-                data = preprocessor(batch, False)
-                labels = torch.cat([s.gt_label for s in data['data_samples']])
-                cached.append((data['inputs'], labels))
+        for i, batch in enumerate(loader):
+            if limit is not None and i >= limit:
+                break
+            cached.append(self._batch(batch))
         return cached
 
+    @torch.no_grad()
+    def _calibration(self, loader, num_batches: int) -> List[tuple]:
+        """The first ``num_batches`` batches of the calibration loader. Under DDP each rank
+        holds a shard (every ``world``-th sample of one seeded order): the shards' first
+        samples are gathered and interleaved back into that order, so every rank calibrates
+        on the batches a 1-process run uses."""
+        world = get_world_size()
+        if world == 1:
+            return self._preprocess(loader, num_batches)
+        size = loader.batch_size
+        need = -(-num_batches * size // world)
+        parts = []
+        for batch in loader:
+            parts.append(self._batch(batch))
+            if sum(len(labels) for _, labels in parts) >= need:
+                break
+        mine = (torch.cat([x for x, _ in parts])[:need], torch.cat([y for _, y in parts])[:need])
+        shards = all_gather_object(mine)
+        order = [(r, k) for k in range(need) for r in range(world) if k < len(shards[r][1])]
+        inputs = torch.stack([shards[r][0][k] for r, k in order])[:num_batches * size]
+        labels = torch.stack([shards[r][1][k] for r, k in order])[:num_batches * size]
+        return list(zip(inputs.split(size), labels.split(size)))
+
+    def _split(self) -> Iterator[Tuple[torch.Tensor, torch.Tensor]]:
+        if self.cache:
+            yield from self.batches
+        else:
+            for batch in self.dataloader:
+                yield self._batch(batch)
+
+    @staticmethod
+    def _sum(counts: torch.Tensor) -> torch.Tensor:
+        if get_world_size() > 1:
+            all_reduce(counts, op='sum')
+        return counts
+
     def top1(self, arch: Arch) -> float:
-        """Top-1 (%) of ``arch`` (string or tuple) on the cached split, inherited weights."""
+        """Top-1 (%) of ``arch`` (string or tuple) on the split, inherited weights."""
         key = tuple(self.classifier.backbone.set_arch(arch))  # validated, one form
         if key not in self.scores:
             self.scores[key] = self._evaluate()
-            if self._record_file is not None:
-                self._record_file.write(json.dumps(dict(arch=key, top1=self.scores[key])) +
-                                        '\n')
-                self._record_file.flush()
+            if self.record is not None:
+                self.record.append(key, self.scores[key])
         return self.scores[key]
 
     @torch.no_grad()
     def _evaluate(self) -> float:
         """Top-1 of the architecture set on the backbone (BN statistics restored after)."""
-        correct = total = 0
+        counts = torch.zeros(2, dtype=torch.float64)  # correct, total
         with preserved_bn_statistics(self.classifier):
             if self.calib:
                 with recalibrating_bn(self.classifier):
                     for inputs, _ in self.calib:
                         self.classifier(inputs, mode='tensor')
             self.classifier.eval()
-            for inputs, labels in self.batches:
+            for inputs, labels in self._split():
                 logits = self.classifier(inputs, mode='tensor')
-                correct += (logits.argmax(1) == labels).sum().item()
-                total += labels.numel()
+                counts[0] += (logits.argmax(1) == labels).sum().item()
+                counts[1] += labels.numel()
+        correct, total = self._sum(counts).tolist()
         return 100.0 * correct / total
 
 

@@ -77,7 +77,7 @@ def main(argv=None):
     targets = np.linspace(low, high, max_n + 2)[1:-1].round(2).tolist()
     evaluator = SubnetEvaluator(model.supernet, Runner.build_dataloader(test_loader_cfg),
                                 *calibration(test_cfg), data_preprocessor=model.data_preprocessor)
-    images = sum(len(labels) for _, labels in evaluator.batches)
+    images = evaluator.num_images
 
     start = time.perf_counter()
     bars = []

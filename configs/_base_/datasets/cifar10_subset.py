@@ -67,5 +67,6 @@ calib_dataloader = dict(
         data_prefix='train',
         classes=classes,
         pipeline=test_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    # seeded: the same calibration batches in every run (and every number of processes)
+    sampler=dict(type='DefaultSampler', shuffle=True, seed=0),
 )

@@ -1,0 +1,72 @@
+"""SGNAS generator checkpoints: the supernet they are built on, and what they were trained for.
+
+A generator checkpoint holds the generator's weights and a record (``get_extra_state``: FLOPs
+table, constraint range, position bias, prior pool), never the supernet, which comes from its
+own checkpoint, loaded strictly.
+"""
+import os.path as osp
+
+import torch
+
+
+def check_generator_state(model, state_dict: dict, prefix: str) -> None:
+    """A generator checkpoint must hold a generator for ``model``'s space, table, range and
+    position bias; loading it keeps the supernet ``model`` was built with."""
+    if f'{prefix}generator.tail.weight' not in state_dict:
+        raise ValueError('the checkpoint holds no SGNAS generator (no generator.* '
+                         'weights): pass a checkpoint written by the generator training')
+    theirs = state_dict.get(f'{prefix}_extra_state')
+    if not isinstance(theirs, dict) or 'table' not in theirs:
+        raise ValueError('the generator checkpoint holds no record of what it was trained '
+                         'for (written by an older mmsgnas?): train it again')
+    ours = model.record()
+    if {k: theirs.get(k) for k in ('table', 'constraint_range')} != \
+            {k: ours[k] for k in ('table', 'constraint_range')}:
+        raise ValueError(
+            'the generator checkpoint does not match this supernet / space: it was trained '
+            f'for {describe(theirs)}, this model is {describe(ours)}')
+    has_bias = f'{prefix}generator.position_bias' in state_dict
+    if has_bias != (model.generator.position_bias is not None):
+        raise ValueError(
+            f'the generator checkpoint {"has" if has_bias else "has no"} per-position '
+            f'logit bias, this model was built with position_bias='
+            f'{model.generator.position_bias is not None}: build it as it was trained '
+            f'(the generator config\'s model.position_bias)')
+    for key, value in model.supernet.state_dict().items():
+        state_dict.setdefault(f'{prefix}supernet.{key}', value)
+
+
+def describe(record: dict) -> str:
+    """A generator record in words, for errors."""
+    table = record['table']
+    low, high = record['constraint_range']
+    return (f"the {table.get('variant', '') + ' ' if 'variant' in table else ''}"
+            f"{'SGNAS' if table['space'] == 'sgnas' else 'NAS-Bench-201'} space at "
+            f"{table['input_size']}px (table constant {table['const_macs']} MACs), constraint "
+            f"range [{low:g}, {high:g}] MFLOPs")
+
+
+def drop_supernet(module, state_dict, prefix, local_metadata) -> None:
+    """State-dict hook: the frozen supernet is not saved with the generator."""
+    for key in [k for k in state_dict if k.startswith(f'{prefix}supernet.')]:
+        del state_dict[key]
+
+
+def load_supernet(model: torch.nn.Module, checkpoint: str) -> None:
+    """Load a supernet checkpoint strictly, with errors that name the file."""
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'supernet checkpoint {checkpoint!r} does not exist (train one '
+                                f'with tools/train.py configs/sgnas/supernet.py)')
+    state = torch.load(checkpoint, map_location='cpu')
+    state = state.get('state_dict', state)
+    own = model.state_dict()
+    for key, value in state.items():
+        if key in own and value.shape != own[key].shape:
+            raise ValueError(f'supernet checkpoint {checkpoint!r} does not match the supernet '
+                             f'config: {key!r} has shape {tuple(value.shape)} in the file, '
+                             f'{tuple(own[key].shape)} in the model (first mismatch)')
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if missing or unexpected:
+        raise ValueError(f'supernet checkpoint {checkpoint!r} does not match the supernet '
+                         f'config: missing {sorted(missing)[:5]}, unexpected '
+                         f'{sorted(unexpected)[:5]}')
