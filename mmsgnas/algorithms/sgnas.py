@@ -205,6 +205,9 @@ class SGNASGenerator(BaseModel):
                  hard_samples: bool = False, monitor: bool = True, monitor_interval: int = 1,
                  position_bias: bool = False,
                  data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
+        if isinstance(data_preprocessor, dict):  # as mmpretrain's classifiers default it
+            data_preprocessor = dict(data_preprocessor)
+            data_preprocessor.setdefault('type', 'mmpretrain.ClsDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if bn_mode not in ('running', 'batch'):
             raise ValueError(f"bn_mode must be 'running' or 'batch', got {bn_mode!r}")

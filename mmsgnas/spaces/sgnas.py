@@ -90,7 +90,10 @@ def _read_arch_file(path: str):
             raise ValueError(f'architecture file {path!r} is not plain JSON / YAML data (read '
                              f'as data: tags such as !!python/... are refused): '
                              f'{str(e).splitlines()[0]}') from None
-        if isinstance(content, dict) and isinstance(content.get('arch'), (str, list)):
+        if isinstance(content, dict):
+            if not isinstance(content.get('arch'), (str, list)):
+                raise ValueError(f"architecture file {path!r} has no 'arch' key holding an "
+                                 f'architecture string')
             return content['arch']
         if isinstance(content, str):
             return content
