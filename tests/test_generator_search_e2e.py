@@ -68,9 +68,9 @@ class TestGeneratorSearch(RunnerTestCase):
 
         cfg = self.cfg(SEARCH_CONFIG)
         cfg.load_from = best
-        cfg.test_cfg.update(targets=[60, 90, 120], num_background=3)
+        cfg.test_cfg.update(targets=[80, 100, 120], num_background=3)  # the trained range
         metrics = self.build_runner(cfg).test()
-        assert set(metrics) >= {'generator/top1_60M', 'generator/top1_120M'}
+        assert set(metrics) >= {'generator/top1_80M', 'generator/top1_120M'}
         out = osp.join(self.temp_dir.name, 'search')
         table = SGNASFlopsTable.get('cifar')
         files = sorted(glob.glob(osp.join(out, 'arch_*M.json')))

@@ -90,5 +90,6 @@ def test_imagenet_chain_on_real_images(tmp_path):
          str(tmp_path / 'retrain'), '--cfg-options',
          f"model.backbone.arch={search_dir / 'search' / 'best_arch.json'}",
          'train_cfg.max_epochs=1', 'train_dataloader.dataset.indices=2',
+         'train_dataloader.dataset.ann_file=meta/train_80.txt',
          *loader('train_dataloader', root)])
     assert osp.isfile(tmp_path / 'retrain' / 'epoch_1.pth')

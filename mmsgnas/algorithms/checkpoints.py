@@ -4,9 +4,22 @@ A generator checkpoint holds the generator's weights and a record (``get_extra_s
 table, constraint range, position bias, prior pool), never the supernet, which comes from its
 own checkpoint, loaded strictly.
 """
+import json
 import os.path as osp
 
 import torch
+
+
+def encode_record(record: dict) -> torch.Tensor:
+    """A JSON record as a uint8 tensor (what the checkpoint stores)."""
+    return torch.tensor(list(json.dumps(record).encode()), dtype=torch.uint8)
+
+
+def decode_record(data) -> dict:
+    """The record of :func:`encode_record` (ValueError if it is not one)."""
+    if not isinstance(data, torch.Tensor) or data.dtype != torch.uint8 or data.dim() != 1:
+        raise ValueError(f'expected a generator record (uint8 JSON bytes), got {type(data)}')
+    return json.loads(bytes(data.tolist()).decode())
 
 
 def check_generator_state(model, state_dict: dict, prefix: str) -> None:
@@ -16,6 +29,7 @@ def check_generator_state(model, state_dict: dict, prefix: str) -> None:
         raise ValueError('the checkpoint holds no SGNAS generator (no generator.* '
                          'weights): pass a checkpoint written by the generator training')
     theirs = state_dict.get(f'{prefix}_extra_state')
+    theirs = decode_record(theirs) if isinstance(theirs, torch.Tensor) else None
     if not isinstance(theirs, dict) or 'table' not in theirs:
         raise ValueError('the generator checkpoint holds no record of what it was trained '
                          'for (written by an older mmsgnas?): train it again')

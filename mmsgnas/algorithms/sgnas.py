@@ -17,7 +17,8 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from mmsgnas.flops import flops_table
 from mmsgnas.registry import MODELS
 from mmsgnas.search import fit_budget
-from .checkpoints import check_generator_state, drop_supernet, load_supernet
+from .checkpoints import (check_generator_state, decode_record, drop_supernet, encode_record,
+                          load_supernet)
 
 CONSTRAINT_CHANNELS = 10
 HIDDEN = 32
@@ -260,12 +261,13 @@ class SGNASGenerator(BaseModel):
         return dict(table=self.table.record(), constraint_range=list(self.constraint_range),
                     position_bias=self.generator.position_bias is not None)
 
-    def get_extra_state(self) -> dict:
-        """Saved with the weights: :meth:`record` and the prior pool."""
-        return dict(self.record(), prior_pool=self.prior_pool.state())
+    def get_extra_state(self) -> torch.Tensor:
+        """Saved with the weights: :meth:`record` and the prior pool, as JSON bytes (a
+        tensor, so that mmengine's state-dict broadcasts and weights-only loading take it)."""
+        return encode_record(dict(self.record(), prior_pool=self.prior_pool.state()))
 
-    def set_extra_state(self, state: dict) -> None:
-        self.prior_pool = PriorPool(self.space, self.table, state['prior_pool'])
+    def set_extra_state(self, state: torch.Tensor) -> None:
+        self.prior_pool = PriorPool(self.space, self.table, decode_record(state)['prior_pool'])
         self.trained = True  # loaded from a generator checkpoint (the search requires one)
 
     def train(self, mode: bool = True) -> 'SGNASGenerator':

@@ -204,11 +204,13 @@ class SubnetValLoop(ValLoop):
                                          self.extra)
         metrics = {}
         with preserved_bn_statistics(self.runner.model):
-            for name, arch in self.subnets.items():
+            for i, (name, arch) in enumerate(self.subnets.items()):
                 supernet.set_arch(arch)
                 if self.calibrate_bn:
-                    calibrate_bn(self.runner.model, self.runner.train_dataloader,
-                                 self.calibrate_bn)
+                    used = calibrate_bn(self.runner.model, self.runner.train_dataloader,
+                                        self.calibrate_bn)
+                    self.runner.logger.info(f'subnet {i + 1}/{len(self.subnets)} {name}: BN '
+                                            f'recalibrated on {used} training batches')
                 self.val_loss.clear()
                 for idx, data_batch in enumerate(self.dataloader):
                     self.run_iter(idx, data_batch)
