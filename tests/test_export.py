@@ -95,3 +95,24 @@ def test_cumulative_bn_statistics_match_the_static_net():
     for (k, v), (k2, v2) in zip(net.state_dict().items(), exported.state_dict().items()):
         if 'running' in k:
             torch.testing.assert_close(v, v2, msg=k)
+
+
+def test_nb201_export_is_exact(tmp_path):
+    """export_subnet slices an NB201 path out of an NB201 supernet classifier checkpoint: the
+    static net (same cells per stage, batch-statistics BN) gives the supernet's outputs; a net
+    built otherwise is refused by name."""
+    from mmsgnas.models import NB201Net, NB201Supernet, export_subnet
+    supernet = NB201Supernet(cells_per_stage=1).eval()
+    ckpt = tmp_path / 'supernet.pth'
+    torch.save(dict(state_dict={f'backbone.{k}': v for k, v in supernet.state_dict().items()}),
+               ckpt)
+    arch = ('nor_conv_3x3', 'skip_connect', 'nor_conv_1x1', 'avg_pool_3x3', 'none',
+            'nor_conv_3x3')
+    out = export_subnet(str(ckpt), NB201Net(arch, 1, track_running_stats=False))
+    net = NB201Net(arch, 1, track_running_stats=False).eval()
+    net.load_state_dict({k[len('backbone.'):]: v for k, v in out['state_dict'].items()})
+    supernet.set_arch(arch)
+    x = torch.randn(4, 3, 32, 32)
+    torch.testing.assert_close(net(x)[0], supernet(x)[0], rtol=0, atol=0)
+    with pytest.raises(ValueError, match="has no 'stem.1.running_mean'"):
+        export_subnet(str(ckpt), NB201Net(arch, 1))

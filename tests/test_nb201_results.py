@@ -116,8 +116,15 @@ def test_one_command_short_mode(tmp_path):
     assert 'Kendall tau' in md and 'over 8 random architectures' in md
     assert (work / 'fig5.png').stat().st_size > 10000
     assert (work / 'supernet' / 'epoch_1.pth').is_file()
-    # a second call reuses every stage's output
+    # every finished stage is marked; a second call reuses exactly the marked ones: a stage
+    # whose marker is gone (as after a kill) runs again, the others are reused
+    assert (work / 'supernet' / 'stage_done.json').is_file()
+    assert (work / 'seed_0' / 'generator_train' / 'stage_done.json').is_file()
+    (work / 'seed_1' / 'random' / 'stage_done.json').unlink()
     again = subprocess.run(
         [sys.executable, osp.join(REPO, 'tools', 'nb201_benchmark.py'), '--short',
          '--work-dir', str(work)], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0 and '[nb201] supernet ...' not in again.stdout
+    assert '[nb201] random search (seed 1) ...' in again.stdout
+    assert '[nb201] random search (seed 0) ...' not in again.stdout
+    assert '[nb201] generator (seed 0) ...' not in again.stdout

@@ -1,5 +1,6 @@
 """The supernet stage: training by uniformly sampled architectures per iteration (optionally
 with the sandwich rule and in-place distillation), and validation on fixed subnets."""
+import time
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
@@ -204,17 +205,23 @@ class SubnetValLoop(ValLoop):
                                          self.extra)
         metrics = {}
         with preserved_bn_statistics(self.runner.model):
+            start = time.perf_counter()
             for i, (name, arch) in enumerate(self.subnets.items()):
                 supernet.set_arch(arch)
+                used = 0
                 if self.calibrate_bn:
                     used = calibrate_bn(self.runner.model, self.runner.train_dataloader,
                                         self.calibrate_bn)
-                    self.runner.logger.info(f'subnet {i + 1}/{len(self.subnets)} {name}: BN '
-                                            f'recalibrated on {used} training batches')
                 self.val_loss.clear()
                 for idx, data_batch in enumerate(self.dataloader):
                     self.run_iter(idx, data_batch)
                 subnet_metrics = self.evaluator.evaluate(len(self.dataloader.dataset))
+                elapsed = time.perf_counter() - start
+                self.runner.logger.info(
+                    f'subnet {i + 1}/{len(self.subnets)} {name} validated'
+                    + (f' (BN recalibrated on {used} training batches)' if used else '')
+                    + f', {elapsed:.0f} s, ETA '
+                    f'{elapsed / (i + 1) * (len(self.subnets) - i - 1):.0f} s')
                 metrics.update({f'{name}/{k}': v for k, v in subnet_metrics.items()})
         self.runner.call_hook('after_val_epoch', metrics=metrics)
         self.runner.call_hook('after_val')
