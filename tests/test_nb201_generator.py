@@ -62,3 +62,23 @@ def test_generator_checkpoint_without_position_bias_is_refused():
                                          'built with position_bias=True'):
         with_bias.load_state_dict(state)
     assert plain.generator.position_bias is None
+
+
+@pytest.mark.parametrize('name', [NB201_GENERATOR_CONFIG, GENERATOR_CONFIG])
+def test_preference_scores_the_generated_architecture_highest(name):
+    """The fitting preference is the log-probability under the generator's distribution: the
+    argmax (NB201) or forced-sampling decode (SGNAS) beats every one-move neighbour, and the
+    search loop's fit_by takes only the two rules."""
+    torch.manual_seed(0)
+    model = build(name).eval()
+    target = sum(model.constraint_range) / 2
+    arch = model.generate([target])[0]
+    score = model.preference(target)
+    space = model.space
+    for neighbour in space.shrink_moves(arch) + space.grow_moves(arch):
+        if name == NB201_GENERATOR_CONFIG:
+            assert score(arch) >= score(neighbour)
+    assert score(arch) <= 0.0  # a log-probability
+    from mmsgnas.engine import GeneratorSearchLoop
+    with pytest.raises(ValueError, match="fit_by must be 'flops' or 'generator', got 'top1'"):
+        GeneratorSearchLoop(None, [], targets=[target], fit_by='top1')

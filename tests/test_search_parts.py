@@ -276,3 +276,24 @@ def test_baselines_stop_at_a_score(name, search):
         with pytest.raises(ValueError, match='population must be an integer >= 1, got 0'):
             evolution_search(target, space, table, ev, population=0, generations=1, top_k=1,
                              mutation_prob=0.1, **kwargs)
+
+
+def test_fitting_by_preference_keeps_what_the_preference_likes():
+    """With a preference, each fitting move is the one it scores highest among those that
+    fit: the budget is still met (never over, within the tolerance where a move fits), and
+    the cost ladder no longer decides which edges grow."""
+    space, table = NB201Space(), NB201FlopsTable.get()
+    start = ('none', ) * 6
+    target = table.mflops(('nor_conv_3x3', ) + ('none', ) * 5) + 1.0
+
+    def likes_edge_5(arch):
+        return 10.0 * (arch[5] != 'none') - sum(op != 'none' for op in arch[:5])
+
+    by_flops, _ = fit_budget(start, space, table, target, 0.01)
+    by_preference, done = fit_budget(start, space, table, target, 0.01, likes_edge_5)
+    assert done == 'grown' and table.mflops(by_preference) <= target
+    assert by_preference[5] == 'nor_conv_3x3' and by_preference[:5] == ('none', ) * 5
+    assert by_flops != by_preference
+    over = ('nor_conv_3x3', ) * 6
+    shrunk, done = fit_budget(over, space, table, target, None, likes_edge_5)
+    assert done == 'shrunk' and table.mflops(shrunk) <= target and shrunk[5] != 'none'

@@ -6,7 +6,7 @@ mmengine model that puts them together with the frozen supernet and its FLOPs ta
 """
 import math
 from contextlib import contextmanager, nullcontext
-from typing import Iterator, List, Optional, Sequence, Union
+from typing import Callable, Iterator, List, Optional, Sequence, Union
 
 import torch
 from mmengine.model import BaseModel
@@ -319,6 +319,16 @@ class SGNASGenerator(BaseModel):
                              f'is an extrapolation (pass extrapolate=True, a search loop\'s '
                              f'extrapolate=True, to accept it)')
         return self.space.decode(self.logits(targets))
+
+    @torch.no_grad()
+    def preference(self, target: float) -> Callable[[tuple], float]:
+        """A score of architectures for budget fitting at ``target``: their log-probability
+        under the generator's per-position distribution (softmax of its logits), so fitting
+        prefers the moves the generator likes (``fit_budget(..., preference=...)``)."""
+        logits = self.logits(torch.tensor([float(target)], dtype=torch.float64,
+                                          device=self._device()))[0].float().cpu()
+        logp = logits.masked_fill(self.space.mask(), float('-inf')).log_softmax(-1)
+        return lambda arch: float(logp[self.space.onehot(arch).bool()].sum())
 
     def forward(self, inputs: torch.Tensor, data_samples=None, mode: str = 'loss'):
         if mode != 'loss':

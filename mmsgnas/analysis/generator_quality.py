@@ -9,11 +9,17 @@ from mmsgnas.search import evolution_search, fit_budget
 from mmsgnas.search.evolution import sample_feasible
 
 
-def precision(model, targets: Sequence[float], tolerance: float) -> List[dict]:
-    """Kendall tau, mean relative error and count over target: raw argmax and fitted."""
+def _preference(model, target: float, fit_by: str):
+    return model.preference(target) if fit_by == 'generator' else None
+
+
+def precision(model, targets: Sequence[float], tolerance: float,
+              fit_by: str = 'flops') -> List[dict]:
+    """Kendall tau, mean relative error and count over target: raw argmax and fitted
+    (``fit_by``: as the generator search loop's)."""
     raw = model.generate(targets)
-    fitted = [fit_budget(a, model.space, model.table, t, tolerance)[0]
-              for a, t in zip(raw, targets)]
+    fitted = [fit_budget(a, model.space, model.table, t, tolerance,
+                         _preference(model, t, fit_by))[0] for a, t in zip(raw, targets)]
     rows = []
     for name, archs in (('raw argmax', raw), ('fitted (search output)', fitted)):
         m = flops_metrics(model.table, targets, archs)
@@ -25,7 +31,8 @@ def precision(model, targets: Sequence[float], tolerance: float) -> List[dict]:
 
 
 def quality(model, evaluator, targets: Sequence[float], num_random: int, tolerance: float,
-            seed: int, evolution_evals: int = 0) -> Tuple[List[dict], int]:
+            seed: int, evolution_evals: int = 0,
+            fit_by: str = 'flops') -> Tuple[List[dict], int]:
     """Per target: the fitted generated architecture's top-1 against ``num_random`` random
     architectures with FLOPs <= target (median, 90th percentile, best, its percentile) and,
     with ``evolution_evals``, what evolution finds with that many evaluations (population 20,
@@ -34,7 +41,8 @@ def quality(model, evaluator, targets: Sequence[float], num_random: int, toleran
     space, table = model.space, model.table
     rows = []
     for i, (target, arch) in enumerate(zip(targets, model.generate(targets))):
-        fitted, action = fit_budget(arch, space, table, target, tolerance)
+        fitted, action = fit_budget(arch, space, table, target, tolerance,
+                                    _preference(model, target, fit_by))
         gen = evaluator.top1(fitted)
         randoms = sample_feasible(space.sampler(seed).sample, table, target, num_random,
                                   num_random * 1000, set())

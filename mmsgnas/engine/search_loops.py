@@ -170,12 +170,18 @@ class GeneratorSearchLoop(_SearchLoop):
         extrapolate: allow targets outside the generator's training range (its output there
             is an extrapolation, e.g. the released generator gives 299 MFLOPs for a target
             of 200); off by default, such targets are an error.
+        fit_by: how budget fitting picks each move: ``'flops'`` (the move closest to the
+            budget) or ``'generator'`` (the move the generator scores highest at the target,
+            :meth:`SGNASGenerator.preference`).
     """
     method = 'generator'
 
     def __init__(self, *args, fill_tolerance: Optional[float] = 0.01, extrapolate: bool = False,
-                 **kwargs):
+                 fit_by: str = 'flops', **kwargs):
         super().__init__(*args, **kwargs)
+        if fit_by not in ('flops', 'generator'):
+            raise ValueError(f"fit_by must be 'flops' or 'generator', got {fit_by!r}")
+        self.fit_by = fit_by
         if fill_tolerance is not None and not 0 <= fill_tolerance < 1:
             raise ValueError(f'fill_tolerance must be None or in [0, 1), got {fill_tolerance}')
         self.fill_tolerance = fill_tolerance
@@ -189,8 +195,9 @@ class GeneratorSearchLoop(_SearchLoop):
                 'load_from); for a search without a generator use RandomSearchLoop or '
                 'EvolutionSearchLoop')
         for target, arch in zip(targets, self.model.generate(targets, self.extrapolate)):
+            preference = self.model.preference(target) if self.fit_by == 'generator' else None
             fixed, repaired = fit_budget(arch, self.space, self.table, target,
-                                         self.fill_tolerance)
+                                         self.fill_tolerance, preference)
             yield dict(target=target, arch=fixed, repaired=repaired,
                        top1=evaluator.top1(fixed), generated=arch)
 

@@ -1,18 +1,25 @@
 """Deterministic budget fitting: shrink an over-budget architecture, grow an under-budget one.
 
 Works on any search space (its local moves ``shrink_moves`` / ``grow_moves``, each strictly
-lowering / raising FLOPs, bounded by ``max_moves``) with its FLOPs ``table``.
+lowering / raising FLOPs, bounded by ``max_moves``) with its FLOPs ``table``. Which move a
+step takes: by FLOPs (the move closest to the budget), or by a ``preference`` (a score of
+architectures, e.g. the generator's logits of their ops: the move it likes best), so the
+fitted architecture keeps what the generator learned rather than what the cost ladder says.
 """
-from typing import Optional, Tuple
+from typing import Callable, Optional, Tuple
+
+Preference = Optional[Callable[[tuple], float]]
 
 
-def repair(arch, space, table, target: float) -> Tuple[tuple, bool]:
+def repair(arch, space, table, target: float,
+           preference: Preference = None) -> Tuple[tuple, bool]:
     """Shrink ``arch`` until its FLOPs are <= ``target`` (MFLOPs).
 
     Each step takes, if one exists, the single move that fits with the most FLOPs left
-    (closest to the budget); otherwise the move that saves the most. Moves strictly lower
-    FLOPs and the smallest architecture has none, so at most ``space.max_moves`` steps are
-    taken. Returns the architecture and whether it was changed.
+    (closest to the budget; with ``preference``, the fitting move it scores highest);
+    otherwise the move that saves the most (with ``preference``, the one it scores highest).
+    Moves strictly lower FLOPs and the smallest architecture has none, so at most
+    ``space.max_moves`` steps are taken. Returns the architecture and whether it changed.
 
     Raises:
         ValueError: if ``target`` is below the smallest architecture of the space.
@@ -28,15 +35,20 @@ def repair(arch, space, table, target: float) -> Tuple[tuple, bool]:
         if not scored:
             break
         fitting = [s for s in scored if s[0] <= target]
-        arch = max(fitting, key=lambda s: s[0])[1] if fitting else min(scored)[1]
+        if preference is not None:
+            arch = max(fitting or scored, key=lambda s: preference(s[1]))[1]
+        else:
+            arch = max(fitting, key=lambda s: s[0])[1] if fitting else min(scored)[1]
         repaired = True
     raise ValueError(f'no chain of shrink moves brings {space.format(arch)} under {target} '
                      f'MFLOPs (smallest reachable: {table.mflops(arch):.2f})')
 
 
-def fill(arch, space, table, target: float, tolerance: float = 0.01) -> Tuple[tuple, bool]:
+def fill(arch, space, table, target: float, tolerance: float = 0.01,
+         preference: Preference = None) -> Tuple[tuple, bool]:
     """Grow ``arch`` (FLOPs <= ``target``) while it is more than ``tolerance`` (relative)
-    under the budget: each step takes the move that fits with the most FLOPs. Moves strictly
+    under the budget: each step takes the move that fits with the most FLOPs (with
+    ``preference``, the fitting move it scores highest). Moves strictly
     raise FLOPs and the largest architecture has none, so the loop is bounded. Returns the
     architecture (still <= ``target``) and whether it was changed."""
     if table.mflops(arch) > target:
@@ -50,18 +62,18 @@ def fill(arch, space, table, target: float, tolerance: float = 0.01) -> Tuple[tu
         fitting = [s for s in fitting if s[0] <= target]
         if not fitting:
             break
-        arch = max(fitting, key=lambda s: s[0])[1]
+        arch = max(fitting, key=lambda s: s[0] if preference is None else preference(s[1]))[1]
         grown = True
     return arch, grown
 
 
-def fit_budget(arch, space, table, target: float,
-               tolerance: Optional[float] = 0.01) -> Tuple[tuple, str]:
+def fit_budget(arch, space, table, target: float, tolerance: Optional[float] = 0.01,
+               preference: Preference = None) -> Tuple[tuple, str]:
     """Repair (shrink) if over ``target``, then fill (grow) to within ``tolerance`` of it
     (``None``: no growing). Returns the architecture and what was done: ``'no'``,
     ``'shrunk'``, ``'grown'`` or ``'shrunk+grown'``."""
-    arch, shrunk = repair(arch, space, table, target)
+    arch, shrunk = repair(arch, space, table, target, preference)
     grown = False
     if tolerance is not None:
-        arch, grown = fill(arch, space, table, target, tolerance)
+        arch, grown = fill(arch, space, table, target, tolerance, preference)
     return arch, '+'.join(a for a, done in (('shrunk', shrunk), ('grown', grown)) if done) or 'no'

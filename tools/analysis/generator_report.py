@@ -41,6 +41,9 @@ def main(argv=None):
     parser.add_argument('--evolution-evals', type=int, default=200,
                         help='evolution evaluations per quality target (0: no evolution)')
     parser.add_argument('--fill-tolerance', type=float, default=0.01)
+    parser.add_argument('--fit-by', default='flops', choices=['flops', 'generator'],
+                        help='budget fitting moves: closest to the budget, or the generator\'s '
+                        'preferred (as the search loop\'s test_cfg.fit_by)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--out', default=None, help='JSON output path')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
@@ -57,7 +60,7 @@ def main(argv=None):
 
     low, high = model.constraint_range
     sweep = np.linspace(low, high, args.num_targets).tolist()
-    prec = precision(model, sweep, args.fill_tolerance)
+    prec = precision(model, sweep, args.fill_tolerance, args.fit_by)
     print(f'## Constraint precision: {args.num_targets} targets over [{low:g}, {high:g}] MFLOPs')
     print('| output | Kendall tau | mean rel. error | over target |\n|---|---|---|---|')
     for r in prec:
@@ -71,7 +74,7 @@ def main(argv=None):
         evaluator = SubnetEvaluator.from_config(model, cfg)
         images = evaluator.num_images
         qual, evaluated = quality(model, evaluator, targets, args.num_random, args.fill_tolerance,
-                                  args.seed, args.evolution_evals)
+                                  args.seed, args.evolution_evals, args.fit_by)
         print(f'\n## Quality: generated vs {args.num_random} random feasible architectures '
               f'and evolution ({args.evolution_evals} evaluations per target); inherited '
               f'top-1 on {images} images, {evaluated} architectures evaluated')
