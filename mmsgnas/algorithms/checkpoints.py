@@ -54,10 +54,8 @@ def describe(record: dict) -> str:
     """A generator record in words, for errors."""
     table = record['table']
     low, high = record['constraint_range']
-    return (f"the {table.get('variant', '') + ' ' if 'variant' in table else ''}"
-            f"{'SGNAS' if table['space'] == 'sgnas' else 'NAS-Bench-201'} space at "
-            f"{table['input_size']}px (table constant {table['const_macs']} MACs), constraint "
-            f"range [{low:g}, {high:g}] MFLOPs")
+    return (f"{table['description']} (table constant {table['const_macs']} MACs), "
+            f'constraint range [{low:g}, {high:g}] MFLOPs')
 
 
 def drop_supernet(module, state_dict, prefix, local_metadata) -> None:

@@ -84,7 +84,8 @@ class SGNASFlopsTable:
 
     def record(self) -> dict:
         return dict(space=self.space.name, variant=self.variant, input_size=self.input_size,
-                    const_macs=int(self.const), max_macs=int(self.macs(self.space.largest())))
+                    const_macs=int(self.const), max_macs=int(self.macs(self.space.largest())),
+                    description=self.describe())
 
     def describe(self) -> str:
         return f'the {self.variant} SGNAS space at {self.input_size}px'
@@ -170,7 +171,8 @@ class NB201FlopsTable:
 
     def record(self) -> dict:
         return dict(space=self.space.name, input_size=self.input_size,
-                    const_macs=int(self.const), max_macs=int(round(self.max_mflops * 1e6)))
+                    const_macs=int(self.const), max_macs=int(round(self.max_mflops * 1e6)),
+                    description=self.describe())
 
     def describe(self) -> str:
         return f'the NAS-Bench-201 space at {self.input_size}px'

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from mmsgnas.flops import flops_table
-from mmsgnas.models import NB201Net, NB201Supernet, SGNASNet, UnifiedSupernet
+from mmsgnas.models import NB201Net, NB201Supernet, UnifiedSupernet
 from mmsgnas.models.macro import default_input_size
 
 ARCHS = ('smallest', 'middle', 'largest')
@@ -66,7 +66,7 @@ def main(argv=None) -> list:
     else:
         backbone = UnifiedSupernet(args.variant, init_cfg=None)
         size = default_input_size(args.variant)
-        static_net = lambda arch: SGNASNet(arch, args.variant, init_cfg=None)  # noqa: E731
+        static_net = backbone.static_net
     archs = dict(backbone.space.reference_archs(), middle=backbone.space.sampler(0).sample())
     x = torch.randn(args.batch_size, 3, size, size)
     y = torch.randint(0, 10, (args.batch_size, ))

@@ -60,13 +60,7 @@ test_evaluator = val_evaluator
 calib_dataloader = dict(
     batch_size=64,
     num_workers=0,
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='meta/train.txt',
-        data_prefix='train',
-        classes=classes,
-        pipeline=test_pipeline),
+    dataset=dict(train_dataloader['dataset'], pipeline=test_pipeline),
     # seeded: the same calibration batches in every run (and every number of processes)
     sampler=dict(type='DefaultSampler', shuffle=True, seed=0),
 )
