@@ -102,7 +102,7 @@ class TestGeneratorSearch(RunnerTestCase):
         assert [p['output'] for p in prec] == ['raw argmax', 'fitted (search output)']
         assert prec[1]['num_over'] == 0 and prec[1]['mean_rel_error'] <= 0.01
         assert [q['target'] for q in qual] == [90.0, 120.0]
-        assert all(q['mflops'] <= q['target'] and 0 <= q['percentile'] <= 100 for q in qual)
+        assert all(q['cost'] <= q['target'] and 0 <= q['percentile'] <= 100 for q in qual)
         assert all(q['evolution_evals'] == 4 and q['random_median'] <= q['random_p90'] <=
                    q['random_best'] for q in qual)
 

@@ -1,6 +1,6 @@
 """The package's import graph: layers import downwards only, function-local imports included.
 
-spaces < models < flops < search < algorithms < engine < analysis; the registry, version,
+spaces < models < flops < latency < search < algorithms < engine < analysis; the registry, version,
 checkpoint allow-list and datasets sit at the bottom and import no other layer.
 """
 import ast
@@ -13,7 +13,8 @@ import mmsgnas
 
 PACKAGE = osp.dirname(mmsgnas.__file__)
 LAYERS = {'registry': 0, 'version': 0, 'checkpoint_globals': 0, 'datasets': 0, 'spaces': 1,
-          'models': 2, 'flops': 3, 'search': 4, 'algorithms': 5, 'engine': 6, 'analysis': 7}
+          'models': 2, 'flops': 3, 'latency': 4, 'search': 5, 'algorithms': 6, 'engine': 7,
+          'analysis': 8}
 
 
 def modules():

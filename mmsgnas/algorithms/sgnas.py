@@ -15,6 +15,7 @@ from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmsgnas.flops import flops_table
+from mmsgnas.latency import latency_table
 from mmsgnas.registry import MODELS
 from mmsgnas.search import fit_budget
 from .checkpoints import (check_generator_state, decode_record, drop_supernet, encode_record,
@@ -23,6 +24,7 @@ from .checkpoints import (check_generator_state, decode_record, drop_supernet, e
 CONSTRAINT_CHANNELS = 10
 HIDDEN = 32
 LOSS_FORMS = ('symmetric', 'asymmetric')
+CONSTRAINTS = ('flops', 'latency')
 
 
 def conv3x3(in_channels: int, out_channels: int, bias: bool = False) -> nn.Conv2d:
@@ -80,11 +82,11 @@ class ArchGenerator(nn.Module):
 
 
 class PriorPool:
-    """A pool of random architectures; each target gets the one whose FLOPs is nearest.
+    """A pool of random architectures; each target gets the one whose cost is nearest.
 
     Args:
         space: the search space (``SGNASSpace`` or ``NB201Space``).
-        table: its FLOPs table.
+        table: its cost table (FLOPs or latency).
         archs: the pool's architectures (strings or tuples).
     """
 
@@ -93,8 +95,7 @@ class PriorPool:
             raise ValueError('a prior pool needs at least one architecture')
         self.space = space
         self.archs = [space.parse(a) for a in archs]
-        self.mflops = torch.tensor([table.mflops(a) for a in self.archs],
-                                   dtype=torch.float64)
+        self.costs = torch.tensor([table.cost(a) for a in self.archs], dtype=torch.float64)
         self.onehot = torch.stack([space.onehot(a) for a in self.archs])
 
     @classmethod
@@ -106,8 +107,8 @@ class PriorPool:
         return cls(space, table, [sampler.sample() for _ in range(size)])
 
     def nearest(self, targets: torch.Tensor) -> torch.Tensor:
-        """One-hot priors ``(N, *space.shape)`` for targets ``(N, )`` in MFLOPs."""
-        index = (targets.detach().double().cpu()[:, None] - self.mflops[None]).abs().argmin(1)
+        """One-hot priors ``(N, *space.shape)`` for targets ``(N, )`` (the table's unit)."""
+        index = (targets.detach().double().cpu()[:, None] - self.costs[None]).abs().argmin(1)
         return self.onehot[index].to(targets.device)
 
     def state(self) -> List[str]:
@@ -116,7 +117,7 @@ class PriorPool:
 
 def constraint_loss(cost: torch.Tensor, target: torch.Tensor, form: str = 'asymmetric',
                     over_weight: float = 1.2, dead_zone: float = 0.1) -> torch.Tensor:
-    """Squared distance of the cost from the target (both in MFLOPs), averaged.
+    """Squared distance of the cost from the target (both in the table's unit), averaged.
 
     ``'symmetric'``: ``(cost - target)^2`` (the paper, eq. 8). ``'asymmetric'`` (the released
     code): zero inside ``+-dead_zone``, and ``over_weight`` times heavier above the target, so
@@ -155,24 +156,34 @@ def batch_statistics(model: nn.Module) -> Iterator[None]:
 
 @MODELS.register_module()
 class SGNASGenerator(BaseModel):
-    """Generator + frozen supernet + FLOPs table + prior pool.
+    """Generator + frozen supernet + cost table (FLOPs or latency) + prior pool.
 
     Only the generator trains and is saved: the supernet (an mmpretrain classifier whose
     backbone is a ``UnifiedSupernet``, or an ``NB201Supernet``) comes from
     ``supernet_checkpoint``, stays in eval mode with no gradients, and is left out of this
-    model's state dict. The space is the backbone's ``space``, the FLOPs table
-    :func:`mmsgnas.flops.flops_table` of the backbone. A checkpoint holds the generator and a
+    model's state dict. The space is the backbone's ``space``; the constraint's table
+    (``table``) is :func:`mmsgnas.flops.flops_table` of the backbone or, with
+    ``constraint='latency'``, :func:`mmsgnas.latency.latency_table`; ``flops_table`` is always
+    the FLOPs table. A checkpoint holds the generator and a
     record of what it was trained for (the table, the constraint range, the position bias,
     the prior pool: ``get_extra_state``); loading one trained for anything else is an error.
 
     Args:
         supernet: config of the supernet classifier (the supernet config's ``model``).
         supernet_checkpoint: its trained checkpoint.
-        constraint_range: ``(C_L, C_H)`` in MFLOPs, the training interval of targets.
-        input_size: FLOPs-table input size (default: the variant's).
+        constraint_range: ``(C_L, C_H)``, the training interval of targets, in MFLOPs or, for
+            a latency constraint, milliseconds.
+        input_size: cost-table input size (default: the variant's).
+        constraint: ``'flops'`` (the paper) or ``'latency'`` (measured milliseconds on a
+            device: the generator trains against the latency table exactly as against the
+            FLOPs table, its soft cost equal to the table on one-hot weights).
+        latency_table: for ``constraint='latency'``, the arguments of
+            :func:`mmsgnas.latency.latency_table` (``runtime``, ``threads``, ``batch``,
+            ``root`` or ``path``, ``device``: ``'this'`` by default, so a table measured on
+            another CPU is refused).
         prior_pool_size: random architectures in the prior pool.
         prior_seed: seed of the prior pool.
-        loss_weight: lambda of the constraint loss (MFLOPs^2 units).
+        loss_weight: lambda of the constraint loss (in the constraint's unit, squared).
         loss_form: ``'asymmetric'`` (released code) or ``'symmetric'`` (paper).
         over_weight, dead_zone: of the asymmetric loss.
         tau: initial Gumbel-softmax temperature (the generator hook anneals it).
@@ -200,6 +211,7 @@ class SGNASGenerator(BaseModel):
 
     def __init__(self, supernet: dict, supernet_checkpoint: Optional[str],
                  constraint_range: Sequence[float], input_size: Optional[int] = None,
+                 constraint: str = 'flops', latency_table: Optional[dict] = None,
                  prior_pool_size: int = 100, prior_seed: int = 0, loss_weight: float = 3e-4,
                  loss_form: str = 'asymmetric', over_weight: float = 1.2, dead_zone: float = 0.1,
                  tau: float = 5.0, straight_through: bool = True, bn_mode: str = 'running',
@@ -230,12 +242,16 @@ class SGNASGenerator(BaseModel):
         self.supernet.eval()
         self.supernet.requires_grad_(False)
         self.space = self.supernet.backbone.space
-        self.table = flops_table(self.supernet.backbone, input_size)
+        self.flops_table = flops_table(self.supernet.backbone, input_size)
+        self.constraint = constraint
+        self.table = self._constraint_table(constraint, latency_table)
         low, high = map(float, constraint_range)
-        if not self.table.min_mflops <= low < high <= self.table.max_mflops:
+        unit = self.table.unit
+        if not self.table.min_cost <= low < high <= self.table.max_cost:
             raise ValueError(
                 f'constraint_range {tuple(constraint_range)} must be an increasing pair inside '
-                f'the space, [{self.table.min_mflops:.2f}, {self.table.max_mflops:.2f}] MFLOPs')
+                f'the space, [{self.table.min_cost:.2f}, {self.table.max_cost:.2f}] {unit} '
+                f'({self.table.describe()})')
         self.constraint_range = (low, high)
         self.generator = ArchGenerator(self.space.shape, position_bias)
         self.prior_pool = PriorPool.random(self.space, self.table, prior_pool_size, prior_seed)
@@ -255,9 +271,25 @@ class SGNASGenerator(BaseModel):
         self._register_state_dict_hook(drop_supernet)
         self._register_load_state_dict_pre_hook(self._check_and_keep_supernet)
 
+    def _constraint_table(self, constraint: str, latency_cfg: Optional[dict]):
+        if constraint not in CONSTRAINTS:
+            raise ValueError(f'unknown constraint {constraint!r}, expected one of {CONSTRAINTS}')
+        if constraint == 'flops':
+            if latency_cfg is not None:
+                raise ValueError("latency_table is set but constraint='flops': set "
+                                 "constraint='latency' to train against it")
+            return self.flops_table
+        if latency_cfg is None:
+            raise ValueError("constraint='latency' needs latency_table=dict(runtime=..., "
+                             "threads=..., batch=..., root=... or path=...)")
+        ft = self.flops_table
+        return latency_table(self.space.name, getattr(ft, 'variant', 'nb201'), ft.input_size,
+                             **latency_cfg)
+
     def record(self) -> dict:
-        """What this generator is trained for: the FLOPs table (space, variant, input size),
-        the constraint range and whether it has a position bias."""
+        """What this generator is trained for: the constraint's table (FLOPs: space, variant,
+        input size; latency: also device, runtime, threads, batch), the constraint range and
+        whether it has a position bias."""
         return dict(table=self.table.record(), constraint_range=list(self.constraint_range),
                     position_bias=self.generator.position_bias is not None)
 
@@ -280,7 +312,7 @@ class SGNASGenerator(BaseModel):
         return (targets - low) / (high - low)
 
     def logits(self, targets: torch.Tensor) -> torch.Tensor:
-        """Generator logits ``(N, *space.shape)`` for targets ``(N, )`` in MFLOPs."""
+        """Generator logits ``(N, *space.shape)`` for targets ``(N, )`` (the table's unit)."""
         priors = self.prior_pool.nearest(targets).to(targets.device)
         return self.generator(self.normalise(targets).float(), priors)
 
@@ -307,15 +339,15 @@ class SGNASGenerator(BaseModel):
     @torch.no_grad()
     def generate(self, targets: Union[Sequence[float], torch.Tensor],
                  extrapolate: bool = False) -> List[tuple]:
-        """Argmax architectures for N targets (MFLOPs) in one batched forward. Targets outside
-        the constraint range the generator was trained on are an error unless
+        """Argmax architectures for N targets (the table's unit) in one batched forward.
+        Targets outside the constraint range the generator was trained on are an error unless
         ``extrapolate``."""
         targets = torch.as_tensor(targets, dtype=torch.float64, device=self._device())
         low, high = self.constraint_range
         outside = [t for t in targets.tolist() if not low <= t <= high]
         if outside and not extrapolate:
-            raise ValueError(f'target(s) {outside} MFLOPs outside the constraint range the '
-                             f'generator was trained on, [{low:g}, {high:g}]: its output there '
+            raise ValueError(f'target(s) {outside} {self.table.unit} outside the constraint '
+                             f'range the generator was trained on, [{low:g}, {high:g}]: its output there '
                              f'is an extrapolation (pass extrapolate=True, a search loop\'s '
                              f'extrapolate=True, to accept it)')
         return self.space.decode(self.logits(targets))
@@ -348,15 +380,16 @@ class SGNASGenerator(BaseModel):
             ce = self._soft_ce(inputs, data_samples, weights[0])
         cost_weights = weights.double()
         if self.straight_through:
-            # the FLOPs of what generate() would return, with the soft weights' gradient
+            # the cost of what generate() would return, with the soft weights' gradient
             hard = self.space.onehot(self.space.decode(logits)[0]).to(cost_weights)[None]
             cost_weights = hard - cost_weights.detach() + cost_weights
-        cost = self.table.soft_mflops(cost_weights)
+        cost = self.table.soft_cost(cost_weights)
         loss_c = constraint_loss(cost, target, self.loss_form, self.over_weight, self.dead_zone)
         if not (torch.isfinite(ce) and torch.isfinite(loss_c)):
             raise FloatingPointError(
                 f'generator training: non-finite loss at iteration {step} (CE '
-                f'{ce.item()}, constraint {loss_c.item()}, target {self.target:g} MFLOPs)')
+                f'{ce.item()}, constraint {loss_c.item()}, target {self.target:g} '
+                f'{self.table.unit})')
         out = dict(loss_ce=ce, loss_constraint=self.loss_weight * loss_c.float(),
                    cost=cost.detach().float().mean(), target=target.float().mean())
         if self.monitor and step % self.monitor_interval == 0:

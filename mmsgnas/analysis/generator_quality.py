@@ -4,7 +4,7 @@ from typing import List, Sequence, Tuple
 
 import numpy as np
 
-from mmsgnas.engine import flops_metrics
+from mmsgnas.engine import cost_metrics
 from mmsgnas.search import evolution_search, fit_budget
 from mmsgnas.search.evolution import sample_feasible
 
@@ -22,11 +22,11 @@ def precision(model, targets: Sequence[float], tolerance: float,
                          _preference(model, t, fit_by))[0] for a, t in zip(raw, targets)]
     rows = []
     for name, archs in (('raw argmax', raw), ('fitted (search output)', fitted)):
-        m = flops_metrics(model.table, targets, archs)
+        m = cost_metrics(model.table, targets, archs)
         rows.append(dict(output=name, kendall_tau=m['kendall_tau'],
                          mean_rel_error=m['mean_rel_error'],
                          num_over=int(round(m['over_target'] * len(targets))),
-                         flops=[model.table.mflops(a) for a in archs]))
+                         costs=[model.table.cost(a) for a in archs]))
     return rows
 
 
@@ -34,7 +34,7 @@ def quality(model, evaluator, targets: Sequence[float], num_random: int, toleran
             seed: int, evolution_evals: int = 0,
             fit_by: str = 'flops') -> Tuple[List[dict], int]:
     """Per target: the fitted generated architecture's top-1 against ``num_random`` random
-    architectures with FLOPs <= target (median, 90th percentile, best, its percentile) and,
+    architectures with cost <= target (median, 90th percentile, best, its percentile) and,
     with ``evolution_evals``, what evolution finds with that many evaluations (population 20,
     top 10). Random streams are shared across targets, and each architecture is evaluated
     once (the evaluator remembers scores). Returns the rows and the evaluations in all."""
@@ -48,9 +48,9 @@ def quality(model, evaluator, targets: Sequence[float], num_random: int, toleran
                                   num_random * 1000, set())
         if len(randoms) < num_random:
             raise ValueError(f'only {len(randoms)} of {num_random} random architectures found '
-                             f'under {target} MFLOPs in {num_random * 1000} tries')
+                             f'under {target} {table.unit} in {num_random * 1000} tries')
         accs = np.array([evaluator.top1(a) for a in randoms])
-        row = dict(target=target, mflops=table.mflops(fitted), fitted=action,
+        row = dict(target=target, cost=table.cost(fitted), fitted=action,
                    arch=space.format(fitted), top1=gen, random_median=float(np.median(accs)),
                    random_p90=float(np.percentile(accs, 90)), random_best=float(accs.max()),
                    percentile=float(100.0 * np.mean(accs <= gen)),

@@ -46,14 +46,15 @@ class GeneratorTrainLoop(EpochBasedTrainLoop):
 
 
 def constraint_metrics(model, targets) -> dict:
-    """Kendall tau between targets and generated FLOPs, mean relative error, share over."""
-    return flops_metrics(model.table, targets, model.generate(targets))
+    """Kendall tau between targets and the generated architectures' cost (the model's
+    constraint table), mean relative error, share over target."""
+    return cost_metrics(model.table, targets, model.generate(targets))
 
 
-def flops_metrics(table, targets, archs) -> dict:
-    """Kendall tau between ``targets`` and the FLOPs of ``archs``, mean relative error,
-    share over target."""
-    flops = np.array([table.mflops(a) for a in archs])
+def cost_metrics(table, targets, archs) -> dict:
+    """Kendall tau between ``targets`` and the cost of ``archs`` in ``table`` (FLOPs or
+    latency), mean relative error, share over target."""
+    flops = np.array([table.cost(a) for a in archs])
     targets = np.asarray(targets, dtype=np.float64)
     tau = kendalltau(targets, flops).statistic if len(set(flops.tolist())) > 1 else 0.0
     return dict(kendall_tau=float(tau),

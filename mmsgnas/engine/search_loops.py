@@ -2,7 +2,8 @@
 
 ``GeneratorSearchLoop`` generates all N in one batched forward; ``RandomSearchLoop`` and
 ``EvolutionSearchLoop`` search each target separately with the same evaluator, the same
-constraint (FLOPs <= target) and the same outputs, so one config change compares them.
+constraint (cost <= target, in the model's table: FLOPs or latency) and the same outputs, so
+one config change compares them.
 """
 import json
 import os
@@ -11,6 +12,7 @@ import time
 from abc import abstractmethod
 from typing import Iterator, Optional, Sequence
 
+import numpy as np
 from mmengine.dist import barrier, is_main_process
 from mmengine.runner import BaseLoop
 
@@ -18,6 +20,7 @@ from mmsgnas.registry import LOOPS
 from mmsgnas.search import (SubnetEvaluator, calibration, evolution_search, file_digest,
                             fit_budget, random_search, targets_in, write_results)
 from mmsgnas.search.evolution import check_positive
+from mmsgnas.search.pareto import VisitedScores, read_image, write_front
 from .model_access import unwrap
 
 
@@ -31,14 +34,26 @@ def progress(what: str, done: int, total: int, start: float, detail: str = '') -
 
 class _SearchLoop(BaseLoop):
     """Shared part: targets, evaluator, background, outputs. Everything about the space
-    (sampling, moves, strings) comes from the model's ``space`` and FLOPs from its ``table``
-    (the supernet backbone's), so the loops run on the SGNAS and NB201 spaces.
+    (sampling, moves, strings) comes from the model's ``space`` and the constraint from its
+    ``table`` (FLOPs, or a latency table), so the loops run on the SGNAS and NB201 spaces,
+    with FLOPs or latency targets.
 
     Args:
         runner, dataloader: the runner and the evaluation split (``test_dataloader``).
         evaluator: the runner's ``test_evaluator`` (mmengine requires one with a test loop);
             the search counts top-1 itself on the cached split, so it is not used.
-        targets: FLOPs targets in MFLOPs (inside the space's range).
+        targets: targets in the constraint's unit, MFLOPs or milliseconds (inside the
+            space's range); None: ``num_targets`` evenly spread over the model's
+            ``constraint_range``.
+        num_targets: targets when ``targets`` is None (K = 50 for a front).
+        front: also write the Pareto front (top-1 against cost) of every architecture the
+            search evaluated (the background left out): ``pareto.csv`` / ``.md``, one
+            architecture file per member under ``pareto/``, ``pareto.png`` (also sent to the
+            runner's visualizer) and the front's hypervolume (reference: the highest target,
+            the lowest top-1 of the background), logged as ``<method>/hypervolume``.
+        measure_latency: with a latency constraint, also measure each returned architecture's
+            whole static network on this machine (``measured_ms`` next to the table's
+            ``latency_ms``).
         calib_batches: BN recalibration batches per architecture from
             ``calib_dataloader`` (0: BN statistics as trained).
         calib_dataloader: config of the calibration loader (training split).
@@ -48,12 +63,19 @@ class _SearchLoop(BaseLoop):
     """
     method = ''
 
-    def __init__(self, runner, dataloader, targets: Sequence[float], evaluator=None,
-                 calib_batches: int = 0,
+    def __init__(self, runner, dataloader, targets: Optional[Sequence[float]] = None,
+                 evaluator=None, calib_batches: int = 0,
                  calib_dataloader: Optional[dict] = None, num_background: int = 100,
-                 seed: int = 0, out_dir: str = 'search') -> None:
+                 seed: int = 0, out_dir: str = 'search', measure_latency: bool = True,
+                 num_targets: int = 50, front: bool = False) -> None:
         super().__init__(runner, dataloader)
+        self.measure_latency = measure_latency
+        check_positive(num_targets=num_targets)
+        if targets is None:
+            low, high = self.model.constraint_range
+            targets = np.linspace(low, high, num_targets).round(4).tolist()
         self.targets = list(targets)
+        self.front = bool(front)
         self.calib_batches = calib_batches
         self.calib_dataloader = calib_dataloader
         self.num_background = num_background
@@ -95,7 +117,7 @@ class _SearchLoop(BaseLoop):
     @abstractmethod
     def search(self, targets, evaluator) -> Iterator[dict]:
         """Rows ``dict(target, arch, repaired, top1)``, one per target as it is finished,
-        FLOPs <= target."""
+        cost <= target."""
 
     def run(self) -> dict:
         self.runner.call_hook('before_test')
@@ -104,6 +126,8 @@ class _SearchLoop(BaseLoop):
         targets = targets_in(table, self.targets)
         self.model.eval()
         evaluator = self.build_evaluator()
+        if self.front:
+            evaluator = VisitedScores(evaluator)
         logger = self.runner.logger
         if evaluator.num_evaluated:
             logger.info(f'{self.method} search: resuming with {evaluator.num_evaluated} '
@@ -112,41 +136,74 @@ class _SearchLoop(BaseLoop):
         rows = []
         # every finished target, as it is produced (rank 0 writes, as for all outputs)
         finished = open(osp.join(self.out, 'rows.jsonl'), 'w') if is_main_process() else None
+        unit = table.unit
         for row in self.search(targets, evaluator):
-            row['mflops'] = table.mflops(row['arch'])
+            row.update(self.costs(row['arch']))
             row['params_m'] = self.params_m(row['arch'])
-            assert row['mflops'] <= row['target'] + 1e-9, row
+            assert table.cost(row['arch']) <= row['target'] + 1e-9, row
+            if unit == 'ms' and self.measure_latency:
+                row['measured_ms'] = table.measure(row['arch'])
             rows.append(row)
             if finished is not None:
                 finished.write(json.dumps({k: space.format(v) if k in ('arch', 'generated')
                                            else v for k, v in row.items()}) + '\n')
                 finished.flush()
             logger.info(progress(f'{self.method} search', len(rows), len(targets), start,
-                                 f"target {row['target']:g} MFLOPs: top-1 {row['top1']:.2f}, "
+                                 f"target {row['target']:g} {unit}: top-1 {row['top1']:.2f}, "
                                  f'{evaluator.num_evaluated} architectures scored in all'))
         if finished is not None:
             finished.close()
         search_time = time.perf_counter() - start
+        visited = dict(evaluator.visited) if self.front else {}  # before the background
         background = []
         sampler = space.sampler(self.seed + 1)
         start_bg = time.perf_counter()
         for i, arch in enumerate(sampler.sample() for _ in range(self.num_background)):
-            background.append(dict(arch=arch, mflops=table.mflops(arch),
-                                   top1=evaluator.top1(arch)))
+            background.append(dict(arch=arch, **self.costs(arch), top1=evaluator.top1(arch)))
             if (i + 1) % 10 == 0 or i + 1 == self.num_background:
                 logger.info(progress('background', i + 1, self.num_background, start_bg))
+        fronts = {}
         if is_main_process():
-            paths = write_results(self.out, rows, background, self.method, space.format)
+            if self.front:
+                fronts = self.write_front(visited, background)
+            paths = write_results(self.out, rows, background, self.method, space.format, unit)
+            paths.update({k: v for k, v in fronts.items() if k.startswith('pareto_')})
             logger.info('\n' + open(paths['md']).read())
             logger.info(f'{self.method} search: {len(rows)} architectures in '
                         f'{search_time:.1f} s ({evaluator.num_evaluated} evaluations in all); '
                         f'outputs in {self.out}: ' + ', '.join(paths.values()))
         barrier()  # the outputs are complete when any rank returns
-        metrics = {f'{self.method}/top1_{r["target"]:g}M': r['top1'] for r in rows}
+        suffix = 'M' if unit == 'MFLOPs' else 'ms'
+        metrics = {f'{self.method}/top1_{r["target"]:g}{suffix}': r['top1'] for r in rows}
         metrics[f'{self.method}/search_time_s'] = search_time
+        if self.front:
+            metrics[f'{self.method}/evaluated'] = len(visited)
+        if 'hypervolume' in fronts:
+            metrics[f'{self.method}/hypervolume'] = fronts['hypervolume']
         self.runner.call_hook('after_test_epoch', metrics=metrics)
         self.runner.call_hook('after_test')
         return metrics
+
+    def write_front(self, visited: dict, background: list) -> dict:
+        entries = [dict(arch=a, top1=t, **self.costs(a)) for a, t in visited.items()]
+        ref = (max(self.targets), min(b['top1'] for b in background) if background else
+               min(e['top1'] for e in entries))
+        front = write_front(self.out, entries, background, self.method, self.space.format,
+                            self.table.unit, ref)
+        self.runner.logger.info(
+            f"{self.method} search: Pareto front of {front['num_front']} of {len(entries)} "
+            f"evaluated architectures, hypervolume {front['hypervolume']:.3f} (reference "
+            f"{ref[0]:g} {self.table.unit}, {ref[1]:.2f} %): {front['pareto_md']}")
+        self.runner.visualizer.add_image(f'{self.method}_pareto',
+                                         read_image(front['pareto_png']), step=0)
+        return front
+
+    def costs(self, arch) -> dict:
+        """``mflops`` and, with a latency constraint, the table's ``latency_ms``."""
+        costs = dict(mflops=self.model.flops_table.mflops(arch))
+        if self.table.unit == 'ms':
+            costs['latency_ms'] = self.table.cost(arch)
+        return costs
 
     def params_m(self, arch) -> float:
         net = self.model.supernet.backbone.static_net(arch)

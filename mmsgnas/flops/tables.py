@@ -5,7 +5,9 @@ Convention (the paper's and the released code's): FLOPs are multiply-accumulates
 convolutions at batch 1 and the given input size; the classifier, BN, activations and pooling
 are not counted. Values are exact MAC counts; ``mflops`` divides by 1e6. Each table has
 ``macs``, ``mflops``, ``soft_mflops`` (differentiable, eq. 9), ``min_mflops`` /
-``max_mflops`` and ``record()`` (what identifies it, saved with a generator).
+``max_mflops`` and ``record()`` (what identifies it, saved with a generator), and the cost
+interface that the latency tables share (``unit``, ``cost``, ``soft_cost``, ``min_cost``,
+``max_cost``): budget fitting, the searches and the generator take either kind.
 """
 from functools import lru_cache
 from typing import Optional, Sequence, Union
@@ -24,7 +26,26 @@ from .counting import count_conv_macs
 NB201_INPUT_SIZE = 32
 
 
-class SGNASFlopsTable:
+class FlopsCost:
+    """The cost interface of a FLOPs table: costs in MFLOPs."""
+    unit = 'MFLOPs'
+
+    def cost(self, arch) -> float:
+        return self.mflops(arch)
+
+    def soft_cost(self, weights: torch.Tensor) -> torch.Tensor:
+        return self.soft_mflops(weights)
+
+    @property
+    def min_cost(self) -> float:
+        return self.min_mflops
+
+    @property
+    def max_cost(self) -> float:
+        return self.max_mflops
+
+
+class SGNASFlopsTable(FlopsCost):
     """Per-layer conv costs of the unified supernet for one variant and input size.
 
     For a hard architecture: ``const + sum_l (sum of its depthwise costs + e/6 * (pw_expand +
@@ -122,7 +143,7 @@ def measure_nb201_macs(arch: Union[str, Sequence[str]]) -> int:
     return count_conv_macs(NB201Net(arch), NB201_INPUT_SIZE)['']
 
 
-class NB201FlopsTable:
+class NB201FlopsTable(FlopsCost):
     """``const + sum_e cost[e, op_e]`` at 32x32, built from 1 + 6 x 5 measured static
     networks of the benchmark (5 cells per stage).
 

@@ -1,7 +1,8 @@
 """Deterministic budget fitting: shrink an over-budget architecture, grow an under-budget one.
 
 Works on any search space (its local moves ``shrink_moves`` / ``grow_moves``, each strictly
-lowering / raising FLOPs, bounded by ``max_moves``) with its FLOPs ``table``. Which move a
+lowering / raising FLOPs, bounded by ``max_moves``) with a cost ``table``: FLOPs, or measured
+latency (whose moves need not all save time; the bound on the moves still holds). Which move a
 step takes: by FLOPs (the move closest to the budget), or by a ``preference`` (a score of
 architectures, e.g. the generator's logits of their ops: the move it likes best), so the
 fitted architecture keeps what the generator learned rather than what the cost ladder says.
@@ -13,7 +14,7 @@ Preference = Optional[Callable[[tuple], float]]
 
 def repair(arch, space, table, target: float,
            preference: Preference = None) -> Tuple[tuple, bool]:
-    """Shrink ``arch`` until its FLOPs are <= ``target`` (MFLOPs).
+    """Shrink ``arch`` until its cost is <= ``target`` (in the table's unit).
 
     Each step takes, if one exists, the single move that fits with the most FLOPs left
     (closest to the budget; with ``preference``, the fitting move it scores highest);
@@ -24,14 +25,14 @@ def repair(arch, space, table, target: float,
     Raises:
         ValueError: if ``target`` is below the smallest architecture of the space.
     """
-    if target < table.min_mflops:
-        raise ValueError(f'target {target} MFLOPs is below the smallest architecture '
-                         f'({table.min_mflops:.2f} MFLOPs): infeasible')
+    if target < table.min_cost:
+        raise ValueError(f'target {target} {table.unit} is below the smallest architecture '
+                         f'({table.min_cost:.2f} {table.unit}): infeasible')
     repaired = False
     for _ in range(space.max_moves + 1):
-        if table.mflops(arch) <= target:
+        if table.cost(arch) <= target:
             return arch, repaired
-        scored = [(table.mflops(m), m) for m in space.shrink_moves(arch)]
+        scored = [(table.cost(m), m) for m in space.shrink_moves(arch)]
         if not scored:
             break
         fitting = [s for s in scored if s[0] <= target]
@@ -41,7 +42,7 @@ def repair(arch, space, table, target: float,
             arch = max(fitting, key=lambda s: s[0])[1] if fitting else min(scored)[1]
         repaired = True
     raise ValueError(f'no chain of shrink moves brings {space.format(arch)} under {target} '
-                     f'MFLOPs (smallest reachable: {table.mflops(arch):.2f})')
+                     f'{table.unit} (smallest reachable: {table.cost(arch):.2f})')
 
 
 def fill(arch, space, table, target: float, tolerance: float = 0.01,
@@ -51,14 +52,14 @@ def fill(arch, space, table, target: float, tolerance: float = 0.01,
     ``preference``, the fitting move it scores highest). Moves strictly
     raise FLOPs and the largest architecture has none, so the loop is bounded. Returns the
     architecture (still <= ``target``) and whether it was changed."""
-    if table.mflops(arch) > target:
+    if table.cost(arch) > target:
         raise ValueError(f'fill needs an architecture within the budget: '
-                         f'{table.mflops(arch):.2f} > {target} MFLOPs (repair it first)')
+                         f'{table.cost(arch):.2f} > {target} {table.unit} (repair it first)')
     grown = False
     for _ in range(space.max_moves + 1):
-        if table.mflops(arch) >= (1.0 - tolerance) * target:
+        if table.cost(arch) >= (1.0 - tolerance) * target:
             break
-        fitting = [(table.mflops(m), m) for m in space.grow_moves(arch)]
+        fitting = [(table.cost(m), m) for m in space.grow_moves(arch)]
         fitting = [s for s in fitting if s[0] <= target]
         if not fitting:
             break

@@ -1,6 +1,6 @@
 """Random and evolution search under a FLOPs budget (the baselines), bounded in tries.
 
-Both work on any search space (its ``sampler`` and ``mutate``) with its FLOPs ``table``."""
+Both work on any search space (its ``sampler`` and ``mutate``) with a cost ``table`` (FLOPs or latency)."""
 import random
 from typing import Callable, List, Optional
 
@@ -45,22 +45,22 @@ def _result(target: float, scored, scorer: _Scorer, reached: Optional[_Reached])
 
 def sample_feasible(sample: Callable[[], Arch], table, target: float, n: int,
                     max_tries: int, seen: set) -> List[Arch]:
-    """Up to ``n`` new architectures with FLOPs <= target, drawing at most ``max_tries``."""
+    """Up to ``n`` new architectures with cost <= target, drawing at most ``max_tries``."""
     found = []
     for _ in range(max_tries):
         if len(found) == n:
             break
         arch = sample()
-        if arch not in seen and table.mflops(arch) <= target:
+        if arch not in seen and table.cost(arch) <= target:
             seen.add(arch)
             found.append(arch)
     return found
 
 
 def _feasibility_error(target, n, found, max_tries, table) -> ValueError:
-    return ValueError(f'found only {found} of {n} architectures under {target} MFLOPs in '
-                      f'{max_tries} tries (space range [{table.min_mflops:.2f}, '
-                      f'{table.max_mflops:.2f}]): raise the target or max_tries')
+    return ValueError(f'found only {found} of {n} architectures under {target} {table.unit} in '
+                      f'{max_tries} tries (space range [{table.min_cost:.2f}, '
+                      f'{table.max_cost:.2f}]): raise the target or max_tries')
 
 
 def random_search(target: float, space, table, evaluator, num_candidates: int,

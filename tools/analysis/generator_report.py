@@ -61,7 +61,8 @@ def main(argv=None):
     low, high = model.constraint_range
     sweep = np.linspace(low, high, args.num_targets).tolist()
     prec = precision(model, sweep, args.fill_tolerance, args.fit_by)
-    print(f'## Constraint precision: {args.num_targets} targets over [{low:g}, {high:g}] MFLOPs')
+    unit = model.table.unit
+    print(f'## Constraint precision: {args.num_targets} targets over [{low:g}, {high:g}] {unit}')
     print('| output | Kendall tau | mean rel. error | over target |\n|---|---|---|---|')
     for r in prec:
         print(f"| {r['output']} | {r['kendall_tau']:.3f} | {100 * r['mean_rel_error']:.2f} % | "
@@ -78,11 +79,11 @@ def main(argv=None):
         print(f'\n## Quality: generated vs {args.num_random} random feasible architectures '
               f'and evolution ({args.evolution_evals} evaluations per target); inherited '
               f'top-1 on {images} images, {evaluated} architectures evaluated')
-        print('| target | FLOPs | fitted | top-1 ± SE | random median | random p90 | random best '
-              '| percentile | evolution |\n|---|---|---|---|---|---|---|---|---|')
+        print(f'| target | {unit} | fitted | top-1 ± SE | random median | random p90 | random best '
+              f'| percentile | evolution |\n|---|---|---|---|---|---|---|---|---|')
         for r in qual:
             evo = f"{r['evolution_top1']:.2f}" if 'evolution_top1' in r else '-'
-            print(f"| {r['target']:g} | {r['mflops']:.2f} | {r['fitted']} | {r['top1']:.2f} ± "
+            print(f"| {r['target']:g} | {r['cost']:.2f} | {r['fitted']} | {r['top1']:.2f} ± "
                   f"{standard_error(r['top1'], images):.2f} | {r['random_median']:.2f} | "
                   f"{r['random_p90']:.2f} | {r['random_best']:.2f} | {r['percentile']:.0f} | "
                   f"{evo} |")

@@ -1,0 +1,417 @@
+"""Latency lookup tables of both spaces: measured per layer configuration, saved to a file that
+names the device, runtime, threads, batch and input size, and read back with checks.
+
+A table predicts a static network's latency as the sum of its parts, medians measured one by
+one with a :class:`~mmsgnas.latency.measure.LatencyMeter`:
+
+- SGNAS: ``stem + head + sum_l layer[l][token_l]``. A layer's configurations are its static
+  blocks: tokens whose kernel runs are the same multiset build the same convolutions
+  (``'3377ss'`` and ``'7733ss'``: one 3x3 and one 7x7 depthwise conv of 2C channels), so 267
+  blocks per layer cover the 1,089 ordered tokens; layers of one shape share measurements.
+- NAS-Bench-201: ``const + sum_e cost[e, op_e]``, ``cost[e, k]`` the op on its 15 cells' edge,
+  ``const`` the stem, reduction blocks, tail and the cells' node sums.
+
+Tables have the cost interface of the FLOPs tables (``unit``, ``cost``, ``soft_cost``,
+``min_cost``, ``max_cost``, ``record``, ``describe``) in milliseconds.
+"""
+import itertools
+import json
+import os
+import os.path as osp
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import torch
+from torch import nn
+
+from mmsgnas.flops.tables import NB201_INPUT_SIZE
+from mmsgnas.models.macro import (build_head, build_stem, default_input_size, layer_specs,
+                                 stem_stride)
+from mmsgnas.models import NB201Net, SGNASNet
+from mmsgnas.models.nb201_supernet import (CELLS_PER_STAGE, STAGE_CHANNELS, ResNetBasicBlock,
+                                           build_op)
+from mmsgnas.models.sgnas_net import SGNASBlock
+from mmsgnas.spaces import NB201Space, SGNASSpace
+from mmsgnas.spaces.nb201 import NUM_EDGES, OPS as NB201_OPS
+from mmsgnas.spaces.sgnas import (KERNELS, MIN_EXPANSION, NUM_LAYERS, NUM_SUBBLOCKS, SKIP,
+                                  layer_kernels)
+from .measure import LatencyMeter, device_name, device_slug
+
+FORMAT = 'mmsgnas-latency-table/1'
+HEADER_KEYS = ('space', 'variant', 'input_size', 'batch', 'device', 'runtime', 'threads')
+Progress = Optional[Callable[[str, float], None]]
+
+
+def signature(token: str) -> str:
+    """The static block of a token: its kernel runs, sorted, as ``kernel x sub-blocks``:
+    ``'7337ss'`` -> ``'3x2+7x1+7x1'``."""
+    runs = [(k, len(list(g))) for k, g in itertools.groupby(layer_kernels(token))]
+    return '+'.join(f'{k}x{n}' for k, n in sorted(runs))
+
+
+def block_signatures() -> Dict[str, str]:
+    """Each distinct block signature -> the first ordered token that builds it (267)."""
+    blocks: Dict[str, str] = {}
+    for token in SGNASSpace.layer_choices(ordered=True):
+        blocks.setdefault(signature(token), token)
+    return blocks
+
+
+def table_path(root: str, space: str, variant: str, runtime: str, threads: int, batch: int,
+               input_size: int, device: Optional[str] = None) -> str:
+    """Where a table is cached: ``<root>/<space>-<variant>_<device>_<runtime>_t<threads>_
+    b<batch>_<size>px.json`` (device: this CPU's model name unless given)."""
+    slug = device_slug(device or device_name())
+    name = f'{space}-{variant}_{slug}_{runtime}_t{threads}_b{batch}_{input_size}px.json'
+    return osp.join(root, name)
+
+
+class LatencyTable:
+    """What both tables share: the header, the file, the checks and the cost interface."""
+    unit = 'ms'
+    space = None
+
+    def __init__(self, header: dict) -> None:
+        self.header = dict(header)
+        self.path: Optional[str] = None
+        self.input_size = int(header['input_size'])
+        self.variant = header['variant']
+
+    # the cost interface shared with the FLOPs tables
+    def ms(self, arch) -> float:
+        raise NotImplementedError
+
+    def cost(self, arch) -> float:
+        return self.ms(arch)
+
+    def soft_cost(self, weights: torch.Tensor) -> torch.Tensor:
+        return self.soft_ms(weights)
+
+    @property
+    def min_cost(self) -> float:
+        return self.ms(self.space.smallest())
+
+    @property
+    def max_cost(self) -> float:
+        return self.ms(self.space.largest())
+
+    def record(self) -> dict:
+        return dict({k: self.header[k] for k in HEADER_KEYS}, unit=self.unit,
+                    min_ms=round(self.min_cost, 6), max_ms=round(self.max_cost, 6),
+                    description=self.describe())
+
+    def describe(self) -> str:
+        h = self.header
+        return (f"{h['runtime']} latency of the {h['space']} space ({h['variant']}) at "
+                f"{h['input_size']}px, batch {h['batch']}, {h['threads']} thread(s), on "
+                f"{h['device']}")
+
+    def meter(self) -> LatencyMeter:
+        """A meter with this table's runtime, threads and timing protocol."""
+        h = self.header
+        return LatencyMeter(h['runtime'], h['threads'], h['warmup'], h['repeats'], h['rounds'])
+
+    def static_net(self, arch) -> nn.Module:
+        raise NotImplementedError
+
+    def measure(self, arch, meter: Optional[LatencyMeter] = None) -> float:
+        """The whole static network of ``arch`` measured on this machine (one graph under ONNX
+        Runtime), milliseconds; a table of another device is refused."""
+        return self.measure_all([arch], meter)[0]
+
+    def measure_all(self, archs: Sequence, meter: Optional[LatencyMeter] = None) -> List[float]:
+        """The whole static networks of ``archs``, timed interleaved (see
+        :class:`LatencyMeter`), milliseconds."""
+        self.check(device='this')
+        size, batch = self.input_size, self.header['batch']
+        return (meter or self.meter()).measure_many(
+            [(self.static_net(a), (batch, 3, size, size)) for a in archs], part=False)
+
+    def check(self, **expected) -> 'LatencyTable':
+        """Raise ``ValueError`` naming the first header field that differs from ``expected``
+        (``None`` values are not checked; ``device='this'`` means this machine's CPU)."""
+        for key, want in expected.items():
+            if want is None:
+                continue
+            if key == 'device' and want == 'this':
+                want = device_name()
+            have = self.header.get(key)
+            if have != want:
+                where = f' in {self.path!r}' if self.path else ''
+                raise ValueError(f'latency table{where} is for {key}={have!r}, expected '
+                                 f'{want!r}: build one for it with tools/latency_table.py')
+        return self
+
+    def save(self, path: str) -> str:
+        os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+        with open(path + '.tmp', 'w') as f:
+            json.dump(dict(self.header, format=FORMAT, **self.parts()), f, indent=1)
+        os.replace(path + '.tmp', path)
+        self.path = path
+        return path
+
+    def parts(self) -> dict:
+        raise NotImplementedError
+
+
+class SGNASLatencyTable(LatencyTable):
+    """Per-layer block latencies of the SGNAS space for one variant and input size.
+
+    Args:
+        header: the table's identity (:data:`HEADER_KEYS` and the timing protocol).
+        stem, head: milliseconds of the stem (with the first block) and of the head conv.
+        layers: 19 dicts, block :func:`signature` -> milliseconds.
+    """
+    space = SGNASSpace()
+
+    def __init__(self, header: dict, stem: float, head: float,
+                 layers: Sequence[Dict[str, float]]) -> None:
+        super().__init__(header)
+        if len(layers) != NUM_LAYERS:
+            raise ValueError(f'an SGNAS latency table has {NUM_LAYERS} layers, got {len(layers)}')
+        self.stem, self.head = float(stem), float(head)
+        self.layers = [dict(layer) for layer in layers]
+        tokens = SGNASSpace.layer_choices(ordered=True)
+        self._token_ms = []
+        for i, layer in enumerate(self.layers):
+            missing = sorted({signature(t) for t in tokens} - set(layer))
+            if missing:
+                raise ValueError(f'latency table layer {i} has no entry for block(s) '
+                                 f'{missing[:3]}{" ..." if len(missing) > 3 else ""}')
+            self._token_ms.append({t: layer[signature(t)] for t in tokens})
+        self._patterns = None
+
+    @property
+    def const(self) -> float:
+        return self.stem + self.head
+
+    def ms(self, arch) -> float:
+        """Predicted milliseconds of the static network of a hard architecture."""
+        tokens = self.space.parse(arch)
+        return self.const + sum(self._token_ms[i][t] for i, t in enumerate(tokens))
+
+    def static_net(self, arch) -> nn.Module:
+        return SGNASNet(arch, self.variant, init_cfg=None)
+
+    def layer_ms(self, arch) -> List[float]:
+        return [self._token_ms[i][t] for i, t in enumerate(self.space.parse(arch))]
+
+    def soft_ms(self, weights: torch.Tensor) -> torch.Tensor:
+        """Expected milliseconds of soft weights ``(..., 19, 6, 4)`` over (3, 5, 7, skip),
+        sub-blocks independent, each pattern read as forced sampling decodes it (the layer
+        ends at its first skip): multilinear in the weights, and the table's value for
+        one-hot weights of an architecture."""
+        patterns = self._pattern_costs().to(weights.device, weights.dtype)
+        w = weights.reshape(-1, NUM_LAYERS, NUM_SUBBLOCKS, len(KERNELS) + 1)
+        first = [w[:, :, b, :len(KERNELS)] for b in range(MIN_EXPANSION)]
+        rest = [w[:, :, b] for b in range(MIN_EXPANSION, NUM_SUBBLOCKS)]
+        total = torch.einsum('nla,nlb,nlc,nld,nle,nlf,labcdef->n', *first, *rest, patterns)
+        return (self.const + total).reshape(weights.shape[:-3])
+
+    def _pattern_costs(self) -> torch.Tensor:
+        """``(19, 3, 3, 4, 4, 4, 4)``: milliseconds of each sub-block op pattern per layer."""
+        if self._patterns is None:
+            ops = list(KERNELS) + [SKIP]
+            choices = [range(len(KERNELS))] * MIN_EXPANSION + \
+                [range(len(ops))] * (NUM_SUBBLOCKS - MIN_EXPANSION)
+            shape = [len(c) for c in choices]
+            table = torch.zeros(NUM_LAYERS, *shape, dtype=torch.float64)
+            for index in itertools.product(*choices):
+                chars = [str(ops[i]) for i in index]
+                token = ''.join(chars)
+                cut = token.find(SKIP)
+                token = token if cut < 0 else token[:cut] + SKIP * (NUM_SUBBLOCKS - cut)
+                for layer in range(NUM_LAYERS):
+                    table[(layer, ) + index] = self._token_ms[layer][token]
+            self._patterns = table
+        return self._patterns
+
+    def parts(self) -> dict:
+        return dict(stem=self.stem, head=self.head, layers=self.layers)
+
+    @classmethod
+    def from_parts(cls, header: dict, parts: dict) -> 'SGNASLatencyTable':
+        return cls(header, parts['stem'], parts['head'], parts['layers'])
+
+
+class NB201LatencyTable(LatencyTable):
+    """``const + sum_e cost[e, op_e]`` of the benchmark's static network (5 cells per stage).
+
+    Args:
+        header: the table's identity.
+        const: milliseconds of the stem, reduction blocks, tail and the cells' node sums.
+        cost: ``(6, 5)`` milliseconds an op adds on an edge (over its 15 cells).
+    """
+    space = NB201Space()
+
+    def __init__(self, header: dict, const: float, cost: Sequence[Sequence[float]]) -> None:
+        super().__init__(header)
+        self.const = float(const)
+        self.edge_cost = torch.tensor(cost, dtype=torch.float64)
+        if self.edge_cost.shape != (NUM_EDGES, len(NB201_OPS)):
+            raise ValueError(f'an NB201 latency table has ({NUM_EDGES}, {len(NB201_OPS)}) '
+                             f'edge costs, got {tuple(self.edge_cost.shape)}')
+        grid = torch.zeros(1, dtype=torch.float64)
+        for e in range(NUM_EDGES):
+            grid = (grid[:, None] + self.edge_cost[e][None, :]).reshape(-1)
+        self._all = grid + self.const
+
+    def ms(self, arch) -> float:
+        ops = self.space.parse(arch)
+        return self.const + float(sum(self.edge_cost[e, NB201_OPS.index(op)]
+                                      for e, op in enumerate(ops)))
+
+    def soft_ms(self, weights: torch.Tensor) -> torch.Tensor:
+        return self.const + (weights * self.edge_cost.to(weights)).sum(dim=(-2, -1))
+
+    def static_net(self, arch) -> nn.Module:
+        return NB201Net(arch)
+
+    def all_ms(self) -> torch.Tensor:
+        """Milliseconds of all 15,625 architectures, in :meth:`NB201Space.all_archs` order."""
+        return self._all
+
+    @property
+    def min_cost(self) -> float:
+        return float(self._all.min())
+
+    @property
+    def max_cost(self) -> float:
+        return float(self._all.max())
+
+    def parts(self) -> dict:
+        return dict(const=self.const, cost=self.edge_cost.tolist())
+
+    @classmethod
+    def from_parts(cls, header: dict, parts: dict) -> 'NB201LatencyTable':
+        return cls(header, parts['const'], parts['cost'])
+
+
+TABLES = {'sgnas': SGNASLatencyTable, 'nb201': NB201LatencyTable}
+
+
+def load_latency_table(path: str, **expected) -> LatencyTable:
+    """Read a table file and check its header against ``expected`` (``space``, ``variant``,
+    ``input_size``, ``batch``, ``device`` (``'this'``: this CPU), ``runtime``, ``threads``;
+    ``None``: not checked)."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'no latency table at {path!r}: build it with '
+                                f'python tools/latency_table.py (see configs/sgnas/README.md)')
+    with open(path) as f:
+        content = json.load(f)
+    if content.get('format') != FORMAT:
+        raise ValueError(f'{path!r} is not a latency table (format {content.get("format")!r}, '
+                         f'expected {FORMAT!r})')
+    header = {k: v for k, v in content.items() if k not in ('format', 'stem', 'head', 'layers',
+                                                            'const', 'cost')}
+    if header.get('space') not in TABLES:
+        raise ValueError(f"{path!r}: unknown space {header.get('space')!r}, expected one of "
+                         f'{tuple(TABLES)}')
+    table = TABLES[header['space']].from_parts(header, content)
+    table.path = path
+    return table.check(**expected)
+
+
+def _header(meter: LatencyMeter, space: str, variant: str, input_size: int, batch: int) -> dict:
+    import onnxruntime  # the header names the versions the numbers were measured with
+    return dict(space=space, variant=variant, input_size=input_size, batch=batch,
+                device=device_name(), **meter.protocol(), torch=torch.__version__,
+                onnxruntime=onnxruntime.__version__)
+
+
+def _measured(done: Dict[str, float], progress: Progress, meter: LatencyMeter,
+              parts: Dict[str, Callable[[], Tuple[nn.Module, tuple]]]) -> Dict[str, float]:
+    """The milliseconds of each named part (``key -> () -> (module, input shape)``), measured
+    together (interleaved) unless already ``done``; each new one goes to ``progress``."""
+    todo = [key for key in parts if key not in done]
+    if todo:
+        for key, ms in zip(todo, meter.measure_many([parts[k]() for k in todo])):
+            done[key] = ms
+            if progress is not None:
+                progress(key, ms)
+    return {key: done[key] for key in parts}
+
+
+def build_sgnas_table(meter: LatencyMeter, variant: str = 'cifar',
+                      input_size: Optional[int] = None, batch: int = 1,
+                      done: Optional[Dict[str, float]] = None,
+                      progress: Progress = None) -> SGNASLatencyTable:
+    """Measure the SGNAS table of a variant: stem and head, then the 267 blocks of each
+    distinct layer shape (timed together). ``done``: measurements by key from an interrupted
+    build (reused); ``progress`` gets each new ``(key, ms)`` as it is measured (to save it)."""
+    size = input_size or default_input_size(variant)
+    done = {} if done is None else done
+    norm, act = dict(type='BN'), dict(type='ReLU6')
+    specs = layer_specs(variant)
+    shapes, res = [], size // stem_stride(variant)
+    for spec in specs:
+        shapes.append((batch, spec.in_channels, res, res))
+        res = (res + spec.stride - 1) // spec.stride
+    last = specs[-1].out_channels
+    fixed = _measured(done, progress, meter, {
+        'stem': lambda: (build_stem(variant, norm, act), (batch, 3, size, size)),
+        'head': lambda: (build_head(last, norm, act), (batch, last, res, res))})
+    blocks = block_signatures()
+    layers = []
+    for spec, shape in zip(specs, shapes):
+        group = f'{spec.in_channels}-{spec.out_channels}-s{spec.stride}-{shape[-1]}px'
+        parts = {f'{group}/{sig}': lambda token=token: (SGNASBlock(
+            spec.in_channels, spec.out_channels, spec.stride, layer_kernels(token), norm, act),
+            shape) for sig, token in blocks.items()}
+        ms = _measured(done, progress, meter, parts)
+        layers.append({sig: ms[f'{group}/{sig}'] for sig in blocks})
+    return SGNASLatencyTable(_header(meter, 'sgnas', variant, size, batch), fixed['stem'],
+                             fixed['head'], layers)
+
+
+class NodeSums(nn.Module):
+    """The additions of a cell's three nodes (``sum`` over 1, 2 and 3 edges: 6 adds)."""
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        return sum([x]), sum([x, x]), sum([x, x, x])
+
+
+def build_nb201_table(meter: LatencyMeter, batch: int = 1,
+                      done: Optional[Dict[str, float]] = None,
+                      progress: Progress = None) -> NB201LatencyTable:
+    """Measure the NAS-Bench-201 table at 32x32 (all parts timed together): each op and the
+    node sums per stage, the stem, the two reduction blocks and the tail."""
+    size = NB201_INPUT_SIZE
+    done = {} if done is None else done
+    first, last = STAGE_CHANNELS[0], STAGE_CHANNELS[-1]
+    parts = {
+        'stem': lambda: (nn.Sequential(nn.Conv2d(3, first, 3, padding=1, bias=False),
+                                       nn.BatchNorm2d(first)), (batch, 3, size, size)),
+        'tail': lambda: (nn.Sequential(nn.BatchNorm2d(last), nn.ReLU(inplace=True)),
+                         (batch, last, size // 4, size // 4))}
+    res = size
+    for s, channels in enumerate(STAGE_CHANNELS):
+        if s > 0:
+            prev = STAGE_CHANNELS[s - 1]
+            parts[f'reduction{s}'] = lambda prev=prev, channels=channels, res=res: (
+                ResNetBasicBlock(prev, channels), (batch, prev, res, res))
+            res //= 2
+        shape = (batch, channels, res, res)
+        parts[f'stage{s}/node_sums'] = lambda shape=shape: (NodeSums(), shape)
+        for op in NB201_OPS:
+            parts[f'stage{s}/{op}'] = lambda op=op, channels=channels, shape=shape: (
+                build_op(op, channels), shape)
+    ms = _measured(done, progress, meter, parts)
+    const = ms['stem'] + ms['tail'] + ms['reduction1'] + ms['reduction2'] + CELLS_PER_STAGE * sum(
+        ms[f'stage{s}/node_sums'] for s in range(len(STAGE_CHANNELS)))
+    per_op = [CELLS_PER_STAGE * sum(ms[f'stage{s}/{op}'] for s in range(len(STAGE_CHANNELS)))
+              for op in NB201_OPS]
+    cost = [per_op] * NUM_EDGES
+    return NB201LatencyTable(_header(meter, 'nb201', 'nb201', size, batch), const, cost)
+
+
+def latency_table(space: str, variant: str, input_size: int, runtime: str = 'pytorch',
+                  threads: int = 1, batch: int = 1, root: str = 'work_dirs/latency',
+                  path: Optional[str] = None, device: Optional[str] = 'this') -> LatencyTable:
+    """The cached table for a space, variant and input size, measured on ``device``
+    (``'this'``: this CPU; ``None``: any) with ``runtime``, ``threads`` and ``batch``: the
+    file ``path`` or, by default, :func:`table_path` under ``root``."""
+    if path is None:
+        path = table_path(root, space, variant, runtime, threads, batch, input_size,
+                          None if device in (None, 'this') else device)
+    return load_latency_table(path, space=space, variant=variant, input_size=input_size,
+                              runtime=runtime, threads=threads, batch=batch, device=device)

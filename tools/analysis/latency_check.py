@@ -1,0 +1,69 @@
+"""Check latency tables against the whole networks they predict: random architectures, the
+table's sum of parts vs the static network (SGNASNet / NB201Net; under ONNX Runtime the
+exported model) measured end to end with the table's own runtime, threads and protocol (the 50 networks timed
+interleaved, as the table's parts were).
+
+    python tools/analysis/latency_check.py work_dirs/latency/sgnas-cifar_*.json --num 50
+
+Prints, per table, the mean absolute error (ms and % of the measured latency), the worst
+error and Kendall tau between predicted and measured latency; ``--out`` saves every pair.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import time
+
+import numpy as np
+from scipy.stats import kendalltau
+
+import mmsgnas  # noqa: F401
+from mmsgnas.latency import load_latency_table
+
+
+def check(path: str, num: int, seed: int) -> dict:
+    table = load_latency_table(path, device='this')
+    meter = table.meter()
+    sampler = table.space.sampler(seed)
+    archs = [sampler.sample() for _ in range(num)]
+    start = time.perf_counter()
+    predicted = np.array([table.ms(a) for a in archs])
+    measured = np.array(table.measure_all(archs, meter))
+    error = np.abs(predicted - measured)
+    return dict(table=path, runtime=table.header['runtime'], num=num, seed=seed,
+                mae_ms=float(error.mean()), mape=float(100 * np.mean(error / measured)),
+                worst_pct=float(100 * np.max(error / measured)),
+                bias_pct=float(100 * np.mean((predicted - measured) / measured)),
+                kendall_tau=float(kendalltau(predicted, measured).statistic),
+                measured_range=[float(measured.min()), float(measured.max())],
+                seconds=time.perf_counter() - start,
+                pairs=[dict(arch=table.space.format(a), predicted_ms=float(p),
+                            measured_ms=float(m)) for a, p, m in zip(archs, predicted, measured)])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('tables', nargs='+', help='latency table files')
+    parser.add_argument('--num', type=int, default=50, help='random architectures')
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--out', default=None, help='JSON file for the results')
+    args = parser.parse_args(argv)
+    if args.num < 2:
+        parser.error(f'--num must be at least 2 (Kendall tau needs pairs), got {args.num}')
+    results = [check(p, args.num, args.seed) for p in args.tables]
+    print('| table | runtime | archs | measured range (ms) | MAE (ms) | MAE (%) | worst (%) | '
+          'bias (%) | Kendall tau |\n|---|---|---|---|---|---|---|---|---|')
+    for r in results:
+        lo, hi = r['measured_range']
+        print(f"| {osp.basename(r['table'])} | {r['runtime']} | {r['num']} | {lo:.2f}-{hi:.2f} "
+              f"| {r['mae_ms']:.3f} | {r['mape']:.1f} | {r['worst_pct']:.1f} | "
+              f"{r['bias_pct']:+.1f} | {r['kendall_tau']:.3f} |")
+    if args.out:
+        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+        with open(args.out, 'w') as f:
+            json.dump(results, f, indent=1)
+    return results
+
+
+if __name__ == '__main__':
+    main()

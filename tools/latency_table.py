@@ -1,0 +1,113 @@
+"""Measure a latency lookup table on this CPU and cache it to a file that names the device,
+runtime, threads, batch and input size.
+
+    python tools/latency_table.py --space sgnas --variant cifar --runtime pytorch onnxruntime
+    python tools/latency_table.py --space nb201 --runtime onnxruntime --threads 2
+
+Each measurement is appended to ``<table>.partial.jsonl`` as it is made, so a killed build
+continues where it stopped (a partial file of another protocol is refused). The finished
+table is written as ``<root>/<space>-<variant>_<device>_<runtime>_t<threads>_b<batch>_
+<size>px.json`` and read by ``mmsgnas.latency.latency_table`` (the generator's and the search
+loops' ``constraint='latency'``).
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import time
+
+import mmsgnas  # noqa: F401
+from mmsgnas.latency import (RUNTIMES, LatencyMeter, build_nb201_table, build_sgnas_table,
+                             table_path)
+from mmsgnas.models.macro import default_input_size
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--space', default='sgnas', choices=['sgnas', 'nb201'])
+    parser.add_argument('--variant', default='cifar', choices=['cifar', 'imagenet'],
+                        help='SGNAS variant (NB201: ignored)')
+    parser.add_argument('--input-size', type=int, default=None,
+                        help='default: the variant\'s (224 / 32; NB201: 32 only)')
+    parser.add_argument('--runtime', nargs='+', default=['pytorch'], choices=RUNTIMES)
+    parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--batch', type=int, default=1)
+    parser.add_argument('--warmup', type=int, default=10)
+    parser.add_argument('--rounds', type=int, default=10, help='interleaving rounds')
+    parser.add_argument('--repeats', type=int, default=50)
+    parser.add_argument('--root', default='work_dirs/latency', help='folder of the tables')
+    parser.add_argument('--out', default=None, help='file to write (one runtime only)')
+    args = parser.parse_args(argv)
+    if args.out and len(args.runtime) > 1:
+        parser.error('--out names one file: give one --runtime with it')
+    if args.space == 'nb201':
+        if args.input_size not in (None, 32):
+            parser.error(f'the NB201 space is measured at 32x32, got --input-size '
+                         f'{args.input_size}')
+        args.variant, args.input_size = 'nb201', 32
+    args.input_size = args.input_size or default_input_size(args.variant)
+    return args
+
+
+def read_partial(path: str, protocol: dict) -> dict:
+    """Measurements of an interrupted build of the same protocol (a cut last line dropped)."""
+    if not osp.isfile(path):
+        return {}
+    done = {}
+    with open(path) as f:
+        lines = f.read().splitlines()
+    if not lines or json.loads(lines[0]) != protocol:
+        raise ValueError(f'{path!r} is a partial build of another protocol: delete it to '
+                         f'measure {protocol} from the start')
+    for line in lines[1:]:
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # the last line of a killed build
+        done[entry['key']] = entry['ms']
+    return done
+
+
+def build_one(args, runtime: str) -> str:
+    meter = LatencyMeter(runtime, args.threads, args.warmup, args.repeats, args.rounds)
+    path = args.out or table_path(args.root, args.space, args.variant, runtime, args.threads,
+                                  args.batch, args.input_size)
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    protocol = dict(meter.protocol(), space=args.space, variant=args.variant,
+                    input_size=args.input_size, batch=args.batch)
+    partial = path + '.partial.jsonl'
+    done = read_partial(partial, protocol)
+    if done:
+        print(f'resuming {path}: {len(done)} parts already measured')
+    start = time.perf_counter()
+    with open(partial, 'a') as f:
+        if not done:
+            f.write(json.dumps(protocol) + '\n')
+
+        def save(key: str, ms: float) -> None:
+            f.write(json.dumps(dict(key=key, ms=ms)) + '\n')
+            f.flush()
+            count = len(done)
+            if count % 200 == 0:
+                print(f'{runtime}: {count} parts measured, {time.perf_counter() - start:.0f} s')
+
+        if args.space == 'sgnas':
+            table = build_sgnas_table(meter, args.variant, args.input_size, args.batch, done,
+                                      save)
+        else:
+            table = build_nb201_table(meter, args.batch, done, save)
+    table.save(path)
+    os.remove(partial)
+    print(f'wrote {path}: {len(done)} parts in {time.perf_counter() - start:.0f} s; '
+          f'{table.describe()}; range {table.min_cost:.3f} to {table.max_cost:.3f} ms '
+          f'(smallest to largest architecture)')
+    return path
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    return [build_one(args, runtime) for runtime in args.runtime]
+
+
+if __name__ == '__main__':
+    main()
