@@ -8,11 +8,15 @@ import random
 import numpy as np
 import pytest
 import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
 from scipy.stats import kendalltau
 
-from conftest import random_archs
+from conftest import NB201_GENERATOR_CONFIG, REPO, random_archs
 from mmsgnas.latency import (LatencyMeter, NB201LatencyTable, SGNASLatencyTable,
-                             build_nb201_table, device_name, latency_table, load_latency_table,
+                             build_nb201_table, calibrate, device_name, latency_table, load_latency_table,
                              signature, table_path)
 from mmsgnas.latency.tables import block_signatures
 from mmsgnas.search import fit_budget, targets_in
@@ -136,6 +140,16 @@ def test_a_table_of_another_size_device_or_runtime_is_refused(nb201_tables, tmp_
         load_latency_table(other)
 
 
+def test_calibration_scales_every_part_by_one_factor(nb201_tables):
+    table = load_latency_table(nb201_tables[1]['pytorch'])
+    scaled = calibrate(table, 3, meter=LatencyMeter('pytorch', warmup=1, repeats=2, rounds=2))
+    c = scaled.header['calibration']
+    assert c['networks'] == 3 and c['ratio_min'] <= c['scale'] <= c['ratio_max']
+    for arch in NB201Space.all_archs()[::997]:
+        assert scaled.ms(arch) == pytest.approx(c['scale'] * table.ms(arch))
+    assert calibrate(table, 0) is table
+
+
 def test_bad_meter_settings_are_errors():
     with pytest.raises(ValueError, match="unknown runtime 'tensorrt'"):
         LatencyMeter('tensorrt')
@@ -143,6 +157,8 @@ def test_bad_meter_settings_are_errors():
         LatencyMeter('pytorch', threads=0)
     with pytest.raises(ValueError, match='repeats must be an integer >= 1'):
         LatencyMeter('pytorch', repeats=0)
+    with pytest.raises(ValueError, match=r'repeats \(50\) must be a multiple of rounds \(7\)'):
+        LatencyMeter('pytorch', repeats=50, rounds=7)
 
 
 def test_onnxruntime_meter_subtracts_its_run_overhead():
@@ -187,11 +203,6 @@ def test_fitting_nb201_latency_is_never_over(nb201_tables):
 
 
 def build_generator(name: str, **model):
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-    from mmpretrain.registry import MODELS
-
-    from conftest import REPO
     init_default_scope('mmpretrain')
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', name))
     cfg.model.supernet_checkpoint = None
@@ -200,9 +211,6 @@ def build_generator(name: str, **model):
 
 
 def test_generator_trains_against_the_latency_table(nb201_tables):
-    from mmpretrain.structures import DataSample
-
-    from conftest import NB201_GENERATOR_CONFIG
     path = nb201_tables[1]['pytorch']
     table = load_latency_table(path)
     low, high = table.min_cost, table.max_cost

@@ -18,19 +18,33 @@ import numpy as np
 from scipy.stats import kendalltau
 
 import mmsgnas  # noqa: F401
+from mmsgnas.flops import NB201FlopsTable, SGNASFlopsTable
 from mmsgnas.latency import load_latency_table
+from mmsgnas.search import fit_budget
 
 
-def check(path: str, num: int, seed: int) -> dict:
-    table = load_latency_table(path, device='this')
-    meter = table.meter()
+def sample(table, num: int, seed: int, spread: bool) -> list:
+    """``num`` random architectures; ``spread``: each fitted (by FLOPs) to one of ``num``
+    budgets evenly over the space's FLOPs range, so they span the latency range too."""
     sampler = table.space.sampler(seed)
     archs = [sampler.sample() for _ in range(num)]
+    if not spread:
+        return archs
+    flops = (NB201FlopsTable.get() if table.space.name == 'nb201' else
+             SGNASFlopsTable.get(table.variant, table.input_size))
+    budgets = np.linspace(flops.min_mflops, flops.max_mflops, num + 2)[1:-1]
+    return [fit_budget(a, table.space, flops, float(b))[0] for a, b in zip(archs, budgets)]
+
+
+def check(path: str, num: int, seed: int, spread: bool = False) -> dict:
+    table = load_latency_table(path, device='this')
+    meter = table.meter()
+    archs = sample(table, num, seed, spread)
     start = time.perf_counter()
     predicted = np.array([table.ms(a) for a in archs])
     measured = np.array(table.measure_all(archs, meter))
     error = np.abs(predicted - measured)
-    return dict(table=path, runtime=table.header['runtime'], num=num, seed=seed,
+    return dict(table=path, runtime=table.header['runtime'], num=num, seed=seed, spread=spread,
                 mae_ms=float(error.mean()), mape=float(100 * np.mean(error / measured)),
                 worst_pct=float(100 * np.max(error / measured)),
                 bias_pct=float(100 * np.mean((predicted - measured) / measured)),
@@ -46,16 +60,19 @@ def main(argv=None):
     parser.add_argument('tables', nargs='+', help='latency table files')
     parser.add_argument('--num', type=int, default=50, help='random architectures')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--spread', action='store_true',
+                        help='random architectures fitted to budgets over the FLOPs range')
     parser.add_argument('--out', default=None, help='JSON file for the results')
     args = parser.parse_args(argv)
     if args.num < 2:
         parser.error(f'--num must be at least 2 (Kendall tau needs pairs), got {args.num}')
-    results = [check(p, args.num, args.seed) for p in args.tables]
+    results = [check(p, args.num, args.seed, args.spread) for p in args.tables]
     print('| table | runtime | archs | measured range (ms) | MAE (ms) | MAE (%) | worst (%) | '
           'bias (%) | Kendall tau |\n|---|---|---|---|---|---|---|---|---|')
     for r in results:
         lo, hi = r['measured_range']
-        print(f"| {osp.basename(r['table'])} | {r['runtime']} | {r['num']} | {lo:.2f}-{hi:.2f} "
+        kind = f"{r['num']} {'spread' if r['spread'] else 'uniform'}"
+        print(f"| {osp.basename(r['table'])} | {r['runtime']} | {kind} | {lo:.2f}-{hi:.2f} "
               f"| {r['mae_ms']:.3f} | {r['mape']:.1f} | {r['worst_pct']:.1f} | "
               f"{r['bias_pct']:+.1f} | {r['kendall_tau']:.3f} |")
     if args.out:
