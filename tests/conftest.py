@@ -24,3 +24,24 @@ SEARCH_CONFIG = 'sgnas_search_unified-supernet_1xb32_cifar10-subset.py'
 NB201_SUPERNET_CONFIG = 'sgnas_nb201-supernet_1xb64-60e_cifar10-subset.py'
 NB201_GENERATOR_CONFIG = 'sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py'
 NB201_SEARCH_CONFIG = 'sgnas_search_nb201-supernet_1xb64_cifar10-subset.py'
+
+
+def synthetic_sgnas_latency(seed: int = 0, variant: str = 'cifar', size: int = 32,
+                            runtime: str = 'pytorch'):
+    """An SGNAS latency table of this machine, not measured: per layer and block a value
+    growing with its kernels plus noise; for the lookup logic and for latency configs."""
+    import random
+
+    from mmsgnas.latency import SGNASLatencyTable, device_name
+    from mmsgnas.latency.tables import block_signatures
+    from mmsgnas.spaces.sgnas import NUM_LAYERS
+    rng = random.Random(seed)
+    header = dict(space='sgnas', variant=variant, input_size=size, batch=1,
+                  device=device_name(), runtime=runtime, threads=1, warmup=1, repeats=3,
+                  rounds=3, statistic='median')
+    def ms(sig: str) -> float:  # grows with the kernels, plus noise
+        work = sum(int(k) * int(n) for k, n in (run.split('x') for run in sig.split('+')))
+        return 0.01 * work + rng.uniform(0.0, 0.05)
+
+    layers = [{sig: ms(sig) for sig in block_signatures()} for _ in range(NUM_LAYERS)]
+    return SGNASLatencyTable(header, stem=0.3, head=0.2, layers=layers)

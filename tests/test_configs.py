@@ -5,7 +5,8 @@ import pytest
 from mmengine.config import Config
 from mmengine.registry import DefaultScope, init_default_scope
 
-from conftest import REPO
+from conftest import REPO, synthetic_sgnas_latency
+from mmsgnas.latency import table_path
 
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'sgnas', '*.py')))
 
@@ -29,8 +30,26 @@ def test_configs_exist():
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=[osp.basename(c) for c in CONFIGS])
-def test_config_loads_and_builds_model(path):
+def test_config_loads_and_builds_model(path, tmp_path):
     cfg = Config.fromfile(path)
+    if cfg.model.get('constraint') == 'latency':
+        # no table for this machine yet: a clear error; then one built here (synthetic)
+        cfg.model.latency_table.root = str(tmp_path)
+        with pytest.raises(FileNotFoundError, match='tools/latency_table.py'):
+            build_model(cfg)
+        table = cfg.model.latency_table
+        synthetic_sgnas_latency(runtime=table.runtime).save(table_path(
+            str(tmp_path), 'sgnas', 'cifar', table.runtime, table.threads, table.batch, 32))
+        low, high = synthetic_sgnas_latency().min_cost, synthetic_sgnas_latency().max_cost
+        cfg.model.constraint_range = (low + 0.2 * (high - low), low + 0.8 * (high - low))
+    model = build_model(cfg)
+    # the NB201 proxy supernet (1 cell per stage) has 0.4 M parameters, the others > 1 M
+    assert sum(p.numel() for p in model.parameters()) > (3e5 if 'nb201' in path else 1e6)
+    backbone = model.supernet.backbone if hasattr(model, 'supernet') else model.backbone
+    assert type(backbone).__module__.startswith('mmsgnas.')
+
+
+def build_model(cfg: Config):
     scope = cfg.get('default_scope', 'mmpretrain')
     if scope == 'mmdet':
         from mmdet.registry import MODELS
@@ -43,11 +62,7 @@ def test_config_loads_and_builds_model(path):
     if 'supernet_checkpoint' in cfg.model:  # generator / search: no trained supernet here
         cfg.model.supernet_checkpoint = None
     with DefaultScope.overwrite_default_scope(scope):
-        model = MODELS.build(cfg.model)
-    # the NB201 proxy supernet (1 cell per stage) has 0.4 M parameters, the others > 1 M
-    assert sum(p.numel() for p in model.parameters()) > (3e5 if 'nb201' in path else 1e6)
-    backbone = model.supernet.backbone if hasattr(model, 'supernet') else model.backbone
-    assert type(backbone).__module__.startswith('mmsgnas.')
+        return MODELS.build(cfg.model)
 
 
 def test_embedded_data_paths_resolve_from_anywhere(tmp_path, monkeypatch):

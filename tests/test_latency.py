@@ -3,7 +3,6 @@ cost, budget fitting and the generator against milliseconds."""
 import itertools
 import json
 import os.path as osp
-import random
 
 import numpy as np
 import pytest
@@ -14,7 +13,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from scipy.stats import kendalltau
 
-from conftest import NB201_GENERATOR_CONFIG, REPO, random_archs
+from conftest import NB201_GENERATOR_CONFIG, REPO, random_archs, synthetic_sgnas_latency
 from mmsgnas.latency import (LatencyMeter, NB201LatencyTable, SGNASLatencyTable,
                              build_nb201_table, calibrate, device_name, latency_table, load_latency_table,
                              signature, table_path)
@@ -24,18 +23,8 @@ from mmsgnas.spaces import NB201Space, SGNASSpace
 from mmsgnas.spaces.sgnas import NUM_LAYERS
 
 
-def header(space='sgnas', variant='cifar', size=32, runtime='pytorch') -> dict:
-    return dict(space=space, variant=variant, input_size=size, batch=1, device=device_name(),
-                runtime=runtime, threads=1, warmup=1, repeats=3, rounds=3, statistic='median')
-
-
 def synthetic_sgnas(seed: int = 0) -> SGNASLatencyTable:
-    """A table with a random positive value per layer and block (not measured): the lookup
-    logic alone."""
-    rng = random.Random(seed)
-    layers = [{sig: rng.uniform(0.05, 0.5) for sig in block_signatures()}
-              for _ in range(NUM_LAYERS)]
-    return SGNASLatencyTable(header(), stem=0.3, head=0.2, layers=layers)
+    return synthetic_sgnas_latency(seed)
 
 
 @pytest.fixture(scope='module')

@@ -149,7 +149,7 @@ class NB201FlopsTable(FlopsCost):
 
     Attributes:
         const: MACs of the all-``none`` network (stem and reduction blocks).
-        cost: ``(6, 5)`` MACs an op adds on an edge (over the 15 cells).
+        edge_cost: ``(6, 5)`` MACs an op adds on an edge (over the 15 cells).
     """
     space = NB201Space()
     input_size = NB201_INPUT_SIZE
@@ -157,12 +157,12 @@ class NB201FlopsTable(FlopsCost):
     def __init__(self) -> None:
         none = ('none', ) * NUM_EDGES
         self.const = measure_nb201_macs(none)
-        self.cost = torch.zeros(NUM_EDGES, NUM_OPS, dtype=torch.float64)
+        self.edge_cost = torch.zeros(NUM_EDGES, NUM_OPS, dtype=torch.float64)
         for e in range(NUM_EDGES):
             for k, op in enumerate(OPS):
                 arch = none[:e] + (op, ) + none[e + 1:]
-                self.cost[e, k] = measure_nb201_macs(arch) - self.const
-        self._cost_m = self.cost / 1e6
+                self.edge_cost[e, k] = measure_nb201_macs(arch) - self.const
+        self._cost_m = self.edge_cost / 1e6
         flops = self.all_mflops()
         self.min_mflops, self.max_mflops = float(flops.min()), float(flops.max())
 
@@ -173,7 +173,8 @@ class NB201FlopsTable(FlopsCost):
 
     def macs(self, arch: Union[str, Sequence[str]]) -> int:
         ops = self.space.parse(arch)
-        return self.const + int(sum(self.cost[e, OPS.index(op)] for e, op in enumerate(ops)))
+        return self.const + int(sum(self.edge_cost[e, OPS.index(op)]
+                                    for e, op in enumerate(ops)))
 
     def mflops(self, arch: Union[str, Sequence[str]]) -> float:
         return self.macs(arch) / 1e6
