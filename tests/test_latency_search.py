@@ -77,3 +77,5 @@ class TestLatencySearch(RunnerTestCase):
         sent = glob.glob(osp.join(self.temp_dir.name, '**', 'random_pareto_0.png'),
                          recursive=True)
         assert len(sent) == 1 and osp.getsize(sent[0]) > 1000
+        for name in ('random_target_vs_latency_0.png', 'random_top1_vs_latency_0.png'):
+            assert glob.glob(osp.join(self.temp_dir.name, '**', name), recursive=True), name

@@ -49,8 +49,9 @@ class _SearchLoop(BaseLoop):
         front: also write the Pareto front (top-1 against cost) of every architecture the
             search evaluated (the background left out): ``pareto.csv`` / ``.md``, one
             architecture file per member under ``pareto/``, ``pareto.png`` (also sent to the
-            runner's visualizer) and the front's hypervolume (reference: the highest target,
-            the lowest top-1 of the background), logged as ``<method>/hypervolume``.
+            runner's visualizer, as the results plots are) and the front's hypervolume
+            (reference: the highest target, the lowest top-1 of the background), logged as
+            ``<method>/hypervolume``.
         measure_latency: with a latency constraint, also measure each returned architecture's
             whole static network on this machine (``measured_ms`` next to the table's
             ``latency_ms``).
@@ -167,6 +168,10 @@ class _SearchLoop(BaseLoop):
             if self.front:
                 fronts = self.write_front(visited, background)
             paths = write_results(self.out, rows, background, self.method, space.format, unit)
+            for key in ('target_plot', 'top1_plot'):  # the front's plot went already
+                name = osp.splitext(osp.basename(paths[key]))[0]
+                self.runner.visualizer.add_image(f'{self.method}_{name}',
+                                                 read_image(paths[key]), step=0)
             paths.update({k: v for k, v in fronts.items() if k.startswith('pareto_')})
             logger.info('\n' + open(paths['md']).read())
             logger.info(f'{self.method} search: {len(rows)} architectures in '
