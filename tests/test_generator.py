@@ -81,7 +81,7 @@ def test_prior_pool_nearest():
     priors = pool.nearest(targets)
     for target, prior in zip(targets, priors):
         got = table.mflops(SGNASSpace.decode(prior)[0])
-        assert got == pytest.approx(min(pool.mflops.tolist(), key=lambda f: abs(f - target)))
+        assert got == pytest.approx(min(pool.costs.tolist(), key=lambda f: abs(f - target)))
     with pytest.raises(ValueError, match='size must be >= 1'):
         PriorPool.random(space, table, 0)
 

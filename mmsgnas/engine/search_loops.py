@@ -74,7 +74,7 @@ class _SearchLoop(BaseLoop):
         check_positive(num_targets=num_targets)
         if targets is None:
             low, high = self.model.constraint_range
-            targets = np.linspace(low, high, num_targets).round(4).tolist()
+            targets = np.linspace(low, high, num_targets).round(2).tolist()
         self.targets = list(targets)
         self.front = bool(front)
         self.calib_batches = calib_batches
