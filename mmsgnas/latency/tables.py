@@ -170,14 +170,14 @@ class SGNASLatencyTable(LatencyTable):
             raise ValueError(f'an SGNAS latency table has {NUM_LAYERS} layers, got {len(layers)}')
         self.stem, self.head = float(stem), float(head)
         self.layers = [dict(layer) for layer in layers]
-        tokens = SGNASSpace.layer_choices(ordered=True)
+        blocks = {t: signature(t) for t in SGNASSpace.layer_choices(ordered=True)}
         self._token_ms = []
         for i, layer in enumerate(self.layers):
-            missing = sorted({signature(t) for t in tokens} - set(layer))
+            missing = sorted(set(blocks.values()) - set(layer))
             if missing:
                 raise ValueError(f'latency table layer {i} has no entry for block(s) '
                                  f'{missing[:3]}{" ..." if len(missing) > 3 else ""}')
-            self._token_ms.append({t: layer[signature(t)] for t in tokens})
+            self._token_ms.append({t: layer[sig] for t, sig in blocks.items()})
         self._patterns = None
 
     @property

@@ -90,15 +90,15 @@ def main(argv=None):
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     work_dir = args.work_dir or osp.join('work_dirs', 'pareto_front')
-    results = {}
-    for method, test_cfg in method_cfgs(cfg, args).items():
+    results, cfgs = {}, method_cfgs(cfg, args)
+    for method, test_cfg in cfgs.items():
         results[method] = run(cfg, test_cfg, args.checkpoint, work_dir)
     hv = {m: r['metrics'][f'{m}/hypervolume'] for m, r in results.items()}
     unit = 'ms' if cfg.model.get('constraint', 'flops') == 'latency' else 'MFLOPs'
     print(f'\n| method | evaluated | front | hypervolume ({unit} x points) | vs generator | '
           f'time (s) |\n|---|---|---|---|---|---|')
     for m, r in results.items():
-        out = osp.join(work_dir, method_cfgs(cfg, args)[m]['out_dir'])
+        out = osp.join(work_dir, cfgs[m]['out_dir'])
         front = read_results(osp.join(out, 'pareto.csv'), _space(cfg))
         evaluated = int(r['metrics'][f'{m}/evaluated'])
         print(f'| {m} | {evaluated} | {len(front)} | {hv[m]:.3f} | '
