@@ -7,10 +7,13 @@ budget in this space, so a generator that followed only the constraint would use
 learns from the supernet's CE must avoid it and beat random architectures of the space.
 The generator has its per-position logit bias here (a convolutional generator alone learns
 "op k is bad on every edge" only through the prior's pattern; measured: share of the crippled
-op 0.10-0.23 without it, 0.0 with it, same run otherwise).
+op 0.10-0.23 without it, 0.0 with it, same run otherwise). Both Runners are seeded; Adam at
+lr 1e-2 collapsed to one architecture at chance (all ``none`` or all 1x1) in 2 of 5 seeds,
+lr 3e-3 passed in each of the 4 seeds tried, generated CE 0.19-0.23 under random).
 """
 import os.path as osp
 
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -67,10 +70,12 @@ def cripple(supernet) -> None:
                 edge[CRIPPLED] = Noise()
 
 
+@pytest.mark.slow
 def test_generator_learns_to_avoid_a_crippled_op(tmp_path):
     torch.manual_seed(0)
     init_default_scope('mmpretrain')
     supernet_cfg = nb201_cfg(str(tmp_path / 'supernet'))
+    supernet_cfg.randomness = dict(seed=0)
     Runner.from_cfg(supernet_cfg).train()
     ckpt = str(tmp_path / 'supernet' / 'epoch_8.pth')
 
@@ -80,7 +85,8 @@ def test_generator_learns_to_avoid_a_crippled_op(tmp_path):
     cfg.model.supernet_checkpoint = ckpt
     cfg.model.constraint_range = RANGE
     cfg.model.position_bias = True
-    cfg.optim_wrapper.optimizer.lr = 1e-2
+    cfg.randomness = dict(seed=0)
+    cfg.optim_wrapper.optimizer.lr = 3e-3
     cfg.train_dataloader = loader('meta/val.txt', list(range(0, 1013, 2)), 32)
     cfg.train_cfg.max_epochs = 8
     cfg.custom_hooks = [dict(type='mmsgnas.GeneratorHook', tau0=5.0, tau_end=0.5,
