@@ -9,7 +9,7 @@ The generator has its per-position logit bias here (a convolutional generator al
 "op k is bad on every edge" only through the prior's pattern; measured: share of the crippled
 op 0.10-0.23 without it, 0.0 with it, same run otherwise). Both Runners are seeded; Adam at
 lr 1e-2 collapsed to one architecture at chance (all ``none`` or all 1x1) in 2 of 5 seeds,
-lr 3e-3 passed in each of the 6 seeds tried, generated CE 0.14-0.28 under random).
+lr 3e-3 passed in each of the 6 seeds tried, generated CE 0.14-0.28 under random.
 """
 import os.path as osp
 
