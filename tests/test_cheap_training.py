@@ -18,7 +18,7 @@ from mmsgnas.engine.generator_loops import GeneratorHook
 from mmsgnas.flops import flops_table
 from mmsgnas.models import NB201Net, NB201Supernet, UnifiedSupernet
 from mmsgnas.search.report import background_percentile, markdown_table
-from mmsgnas.spaces import NB201Sampler, NB201Space
+from mmsgnas.spaces import NB201Sampler, NB201Space, SGNASSpace
 
 DATA = osp.join(REPO, 'data', 'cifar10_subset')
 
@@ -208,6 +208,29 @@ def test_sgnas_proxy_stride_keeps_weights_and_space():
     for bad in (3, 0, 2.0, True):
         with pytest.raises(ValueError, match='proxy_stride must be 1 or 2'):
             UnifiedSupernet('cifar', proxy_stride=bad)
+
+
+def test_sgnas_width_mult_is_a_narrower_net_of_the_same_space():
+    plain = UnifiedSupernet('cifar', arch='SGNAS-A')
+    proxy = UnifiedSupernet('cifar', arch='SGNAS-A', width_mult=0.5)
+    assert [s.out_channels for s in proxy.specs] == \
+        [16, 16, 24, 24, 24, 24, 40, 40, 40, 40, 48, 48, 48, 48, 96, 96, 96, 96, 160]
+    assert proxy.stem[-1].conv.out_channels == 8 and proxy.layers[0].in_channels == 8
+    params = lambda net: sum(p.numel() for p in net.parameters())  # noqa: E731
+    assert params(proxy) < 0.4 * params(plain)
+    x = torch.randn(2, 3, 32, 32)
+    assert proxy.eval()(x)[0].shape == (2, 1280, 4, 4)  # the head keeps its 1280 outputs
+    for arch in ('SGNAS-B', SGNASSpace.smallest()):
+        proxy.set_arch(arch)
+        torch.testing.assert_close(proxy.forward_soft(x, SGNASSpace.onehot(proxy.arch))[0],
+                                   proxy(x)[0], rtol=1e-4, atol=1e-4)
+    # the space, its FLOPs table and the static net are the variant's
+    assert flops_table(proxy).mflops(plain.arch) == flops_table(plain).mflops(plain.arch)
+    assert proxy.static_net('SGNAS-A').out_channels[18] == 320
+    assert UnifiedSupernet('cifar', width_mult=1).specs == plain.specs
+    for bad in (0, 1.5, -0.5, True, '0.5'):
+        with pytest.raises(ValueError, match=r'width_mult must be a number in \(0, 1\]'):
+            UnifiedSupernet('cifar', width_mult=bad)
 
 
 def test_shared_kernels_train_one_weight_for_every_kernel():

@@ -43,16 +43,36 @@ def check_variant(variant: str) -> None:
         raise ValueError(f'unknown variant {variant!r}, expected one of {VARIANTS}')
 
 
-def layer_specs(variant: str) -> List[LayerSpec]:
+def scaled(channels: int, width_mult: float) -> int:
+    """``channels * width_mult`` rounded to a multiple of 8 (at least 8, and never more than
+    10 % under the product: MobileNetV2's rounding); ``channels`` itself at 1.0."""
+    if width_mult == 1.0:
+        return channels
+    value = channels * width_mult
+    rounded = max(8, int(value + 4) // 8 * 8)
+    return rounded + 8 if rounded < 0.9 * value else rounded
+
+
+def check_width_mult(width_mult: float) -> float:
+    if isinstance(width_mult, bool) or not isinstance(width_mult, (int, float)) \
+            or not 0 < width_mult <= 1:
+        raise ValueError(f'width_mult must be a number in (0, 1] (1: the variant\'s channels), '
+                         f'got {width_mult!r}')
+    return float(width_mult)
+
+
+def layer_specs(variant: str, width_mult: float = 1.0) -> List[LayerSpec]:
     """The 19 unified layers of a variant: ``'imagenet'`` (224 input) or ``'cifar'`` (32).
 
     The CIFAR variant keeps the channels and uses stride 1 in the stem and layer 0.
+    ``width_mult`` scales every layer's channels (:func:`scaled`; a reduced-cost proxy).
     """
     check_variant(variant)
+    width_mult = check_width_mult(width_mult)
     widths = [(16, 32, 2), (32, 32, 1), (32, 40, 2)] + [(40, 40, 1)] * 3 + [(40, 80, 2)]
     widths += [(80, 80, 1)] * 3 + [(80, 96, 1)] + [(96, 96, 1)] * 3 + [(96, 192, 2)]
     widths += [(192, 192, 1)] * 3 + [(192, 320, 1)]
-    specs = [LayerSpec(*w) for w in widths]
+    specs = [LayerSpec(scaled(i, width_mult), scaled(o, width_mult), s) for i, o, s in widths]
     if variant == 'cifar':
         specs[0] = specs[0]._replace(stride=1)
     return specs
@@ -79,19 +99,19 @@ def build_act(act_cfg: dict) -> nn.Module:
 
 
 def build_stem(variant: str, norm_cfg: dict, act_cfg: dict,
-               se_layer: Optional[nn.Module] = None) -> nn.Sequential:
+               se_layer: Optional[nn.Module] = None, width_mult: float = 1.0) -> nn.Sequential:
     """conv3x3 3->32 (stride 2, or 1 for CIFAR), then the fixed first block: dw3x3 on 32
-    channels, pw 32->16 (no activation, no residual). ``se_layer`` goes between the two."""
+    channels, pw 32->16 (no activation, no residual). ``se_layer`` goes between the two.
+    ``width_mult`` scales both widths (:func:`scaled`)."""
+    stem, first = scaled(STEM_CHANNELS, width_mult), scaled(FIRST_BLOCK_CHANNELS, width_mult)
     modules = [
-        ConvModule(3, STEM_CHANNELS, 3, stride=stem_stride(variant), padding=1,
+        ConvModule(3, stem, 3, stride=stem_stride(variant), padding=1,
                    norm_cfg=norm_cfg, act_cfg=act_cfg),
-        ConvModule(STEM_CHANNELS, STEM_CHANNELS, 3, padding=1, groups=STEM_CHANNELS,
-                   norm_cfg=norm_cfg, act_cfg=act_cfg),
+        ConvModule(stem, stem, 3, padding=1, groups=stem, norm_cfg=norm_cfg, act_cfg=act_cfg),
     ]
     if se_layer is not None:
         modules.append(se_layer)
-    modules.append(ConvModule(STEM_CHANNELS, FIRST_BLOCK_CHANNELS, 1, norm_cfg=norm_cfg,
-                              act_cfg=None))
+    modules.append(ConvModule(stem, first, 1, norm_cfg=norm_cfg, act_cfg=None))
     return nn.Sequential(*modules)
 
 

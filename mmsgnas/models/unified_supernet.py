@@ -10,7 +10,7 @@ from mmsgnas.registry import MODELS
 from mmsgnas.spaces import Arch, SGNASSpace
 from mmsgnas.spaces.sgnas import KERNELS, NUM_SUBBLOCKS, layer_kernels
 from .macro import (DEFAULT_INIT_CFG, MacroBackbone, Run, build_act, build_head, build_stem,
-                    kernel_runs, layer_specs)
+                    check_width_mult, kernel_runs, layer_specs)
 from .sgnas_net import SGNASNet
 
 
@@ -206,6 +206,12 @@ class UnifiedSupernet(MacroBackbone):
             (the CIFAR variant's feature maps from layer 0 on at a quarter of the area); the
             weights, the search space and its FLOPs table stay the variant's, so
             checkpoints export to the variant's SGNASNet unchanged. 1 (default): as the paper.
+        width_mult: scales the channels of the stem, the first block and the 19 layers
+            (rounded to multiples of 8; the head conv keeps its 1280 outputs, as
+            MobileNetV2's), a reduced-cost proxy for CPU runs: the search space, its FLOPs
+            table and :meth:`static_net` stay the variant's (the proxy ranks architectures of
+            the real space), but its weights do not export to the variant's SGNASNet.
+            1.0 (default): as the paper.
         zero_init_residual: start every residual block as the identity (its shadow BNs'
             weights zero), so early single-path updates of random paths disturb less.
             Skipped when ``init_cfg`` loads a pretrained checkpoint.
@@ -220,7 +226,7 @@ class UnifiedSupernet(MacroBackbone):
                  out_indices: Sequence[int] = (19, ), frozen_stages: int = -1,
                  norm_eval: bool = False, norm_cfg: dict = dict(type='BN'),
                  act_cfg: dict = dict(type='ReLU6'), zero_init_residual: bool = False,
-                 shared_kernels: bool = False, proxy_stride: int = 1,
+                 shared_kernels: bool = False, proxy_stride: int = 1, width_mult: float = 1.0,
                  init_cfg=DEFAULT_INIT_CFG) -> None:
         super().__init__(out_indices, frozen_stages, norm_eval, init_cfg)
         self.variant = variant
@@ -229,9 +235,10 @@ class UnifiedSupernet(MacroBackbone):
         if not isinstance(proxy_stride, int) or isinstance(proxy_stride, bool) \
                 or proxy_stride not in (1, 2):
             raise ValueError(f'proxy_stride must be 1 or 2, got {proxy_stride!r}')
-        self.specs = layer_specs(variant)
+        self.width_mult = check_width_mult(width_mult)
+        self.specs = layer_specs(variant, self.width_mult)
         self.specs[0] = self.specs[0]._replace(stride=self.specs[0].stride * proxy_stride)
-        self.stem = build_stem(variant, norm_cfg, act_cfg)
+        self.stem = build_stem(variant, norm_cfg, act_cfg, width_mult=self.width_mult)
         self.layers = nn.ModuleList(
             UnifiedBlock(s.in_channels, s.out_channels, s.stride, norm_cfg, act_cfg,
                          shared_kernels) for s in self.specs)

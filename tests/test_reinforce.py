@@ -1,0 +1,67 @@
+"""The REINFORCE estimator of the generator's CE gradient (fast, no supernet)."""
+import pytest
+import torch
+
+from mmsgnas.algorithms import reinforce_ce, sample_onehots
+from mmsgnas.spaces import NB201Space, SGNASSpace
+
+
+@pytest.mark.parametrize('space', [SGNASSpace(), NB201Space()], ids=['sgnas', 'nb201'])
+def test_samples_are_one_hot_allowed_and_follow_the_logits(space):
+    torch.manual_seed(0)
+    logits = torch.randn(space.shape, requires_grad=True)
+    onehots, log_probs = sample_onehots(logits, space.mask(), 1.0, 4000)
+    assert onehots.shape == (4000, *space.shape) and log_probs.shape == (4000, )
+    assert torch.equal(onehots.sum(-1), torch.ones(4000, *space.shape[:-1]))
+    assert not (onehots.bool() & space.mask().expand(space.shape)).any()  # forbidden: never
+    probs = logits.masked_fill(space.mask(), float('-inf')).softmax(-1)
+    torch.testing.assert_close(onehots.mean(0), probs.detach(), atol=0.035, rtol=0)
+    # the log-probability is that of the drawn one-hot, with the logits' gradient
+    expected = (onehots[0] * probs.log().masked_fill(space.mask(), 0)).sum()
+    torch.testing.assert_close(log_probs[0], expected)
+    log_probs.sum().backward()
+    assert logits.grad.abs().sum() > 0
+    for arch in space.decode(onehots[:20]):
+        space.parse(space.format(arch))  # valid architectures of the space
+
+
+@pytest.mark.parametrize('space', [SGNASSpace(), NB201Space()], ids=['sgnas', 'nb201'])
+def test_learns_to_avoid_the_op_that_scores_badly(space):
+    """A CE that rises with the number of positions on op 1: plain gradient descent on the
+    estimate drives its probability down everywhere; the loss's value is the mean CE."""
+    torch.manual_seed(0)
+    logits = torch.zeros(space.shape, requires_grad=True)
+    opt = torch.optim.Adam([logits], lr=0.05)
+
+    def score(onehot):
+        return 2.0 + 0.1 * float(onehot[..., 1].sum()) + 0.05 * torch.randn(()).item()
+
+    def share():
+        return logits.masked_fill(space.mask(), float('-inf')).softmax(-1)[..., 1].mean()
+
+    before = share().item()
+    for _ in range(60):
+        loss, info = reinforce_ce(logits, space.mask(), 1.0, 8, score)
+        assert info['ce_best'] <= loss.item() <= info['ce_worst']
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert share().item() < 0.5 * before, (before, share().item())
+
+
+def test_an_architecture_scored_alike_gets_no_push():
+    logits = torch.randn(NB201Space.shape, requires_grad=True)
+    loss, _ = reinforce_ce(logits, NB201Space.mask(), 1.0, 5, lambda onehot: 1.5)
+    assert loss.item() == pytest.approx(1.5)
+    loss.backward()
+    assert logits.grad.abs().max() == 0
+
+
+def test_bad_arguments():
+    logits = torch.zeros(NB201Space.shape)
+    with pytest.raises(ValueError, match='num_samples >= 2.*got 1'):
+        reinforce_ce(logits, NB201Space.mask(), 1.0, 1, lambda o: 0.0)
+    with pytest.raises(ValueError, match='temperature must be > 0, got 0'):
+        sample_onehots(logits, NB201Space.mask(), 0, 4)
+    with pytest.raises(FloatingPointError, match='non-finite CE'):
+        reinforce_ce(logits, NB201Space.mask(), 1.0, 3, lambda o: float('nan'))
