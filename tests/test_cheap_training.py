@@ -162,6 +162,32 @@ def test_generator_options_train_and_monitor(name, hard):
     assert ce.ndim == 0 and torch.isfinite(ce)
 
 
+@pytest.mark.parametrize('name', [GENERATOR_CONFIG, NB201_GENERATOR_CONFIG])
+def test_generator_reinforce_scores_fitted_samples(name):
+    torch.manual_seed(0)
+    model = build_generator(name, bn_mode='batch', estimator='reinforce', num_samples=3)
+    model.train()
+    before = {k: v.clone() for k, v in model.supernet.state_dict().items()}
+    model.target = sum(model.constraint_range) / 2
+    scored = []
+    arch_ce = model.arch_ce
+    model.arch_ce = lambda i, s, arch: scored.append(arch) or arch_ce(i, s, arch)
+    inputs, samples = batch()
+    losses = model(inputs, samples, mode='loss')
+    # 3 samples (fewer if two fit to one architecture) and the monitor's two architectures
+    assert 3 <= len(scored) <= 5
+    assert all(model.table.cost(a) <= model.target for a in scored)
+    assert losses['ce_best'] <= losses['loss_ce'] <= losses['ce_worst']
+    (losses['loss_ce'] + losses['loss_constraint']).backward()
+    assert model.generator.tail.weight.grad.abs().sum() > 0
+    for k, v in model.supernet.state_dict().items():
+        assert torch.equal(v, before[k]), k
+    with pytest.raises(ValueError, match="unknown estimator 'score', expected one of"):
+        build_generator(name, estimator='score')
+    with pytest.raises(ValueError, match='num_samples >= 2 .an integer., got 1'):
+        build_generator(name, estimator='reinforce', num_samples=1)
+
+
 def test_generator_bad_bn_mode():
     with pytest.raises(ValueError, match="bn_mode must be 'running' or 'batch', got 'train'"):
         build_generator(bn_mode='train')

@@ -202,6 +202,10 @@ def test_evaluator_scores_each_architecture_once():
     assert evaluator.top1(list(a)) == 100.0  # the same architecture as a list
     assert evaluator.top1('|'.join(a)) == 100.0  # and as a string
     assert evaluator.num_evaluated == 2 and model.forwards == 4
+    # the split-half scores: top-1 on the even and on the odd batches
+    other = dict(inputs=batch['inputs'], data_samples=[DataSample().set_gt_label(0)] * 4)
+    halves = SubnetEvaluator(model, [batch, other, batch])
+    assert halves.top1(a) == pytest.approx(200 / 3) and halves.half_scores[a] == (100.0, 0.0)
 
 
 def test_evaluator_recalibrates_bn_per_architecture_and_restores_it():

@@ -7,7 +7,8 @@ target define a categorical distribution per position; ``num_samples`` hard arch
 drawn from it, each is scored by the frozen supernet as the search scores it (after budget
 fitting, on the iteration's batch: the same images for every sample, so the batch's noise
 cancels in the comparison), and each sample's log-probability is pushed by how much better or
-worse it scored than the mean of the others (a leave-one-out baseline).
+worse it scored than the mean of the others (a leave-one-out baseline), in units of the
+samples' standard deviation.
 """
 from typing import Callable, Optional, Tuple
 
@@ -43,7 +44,8 @@ def reinforce_ce(logits: torch.Tensor, mask: torch.Tensor, tau: float, num_sampl
                  generator: Optional[torch.Generator] = None) -> Tuple[torch.Tensor, dict]:
     """The mean CE of ``num_samples`` sampled architectures, as a loss whose gradient (with
     respect to ``logits``) is the leave-one-out REINFORCE estimate of the gradient of the
-    expected CE.
+    expected CE, divided by the samples' standard deviation of CE (so its scale does not
+    depend on how far apart the architectures score).
 
     Args:
         logits: the generator's logits at one target, ``(*shape)``.
@@ -66,6 +68,10 @@ def reinforce_ce(logits: torch.Tensor, mask: torch.Tensor, tau: float, num_sampl
     if not torch.isfinite(ce).all():
         raise FloatingPointError(f'REINFORCE: non-finite CE among the samples: {ce.tolist()}')
     baseline = (ce.sum() - ce) / (num_samples - 1)
-    surrogate = ((ce - baseline) * log_probs).mean()
+    # advantages in units of the samples' spread: the push does not shrink with the CE
+    # differences (small on a weak supernet) next to the constraint loss's gradient
+    spread = ce.std()
+    advantage = (ce - baseline) / spread if spread > 0 else torch.zeros_like(ce)
+    surrogate = (advantage * log_probs).mean()
     loss = ce.mean() + surrogate - surrogate.detach()
     return loss, dict(ce_best=ce.min().detach(), ce_worst=ce.max().detach())

@@ -20,6 +20,7 @@ def rank_random(space, table, evaluator: SubnetEvaluator, num: int, seed: int = 
     sampler = space.sampler(seed)
     archs = list(dict.fromkeys(sampler.sample() for _ in range(num)))
     top1 = np.array([evaluator.top1(a) for a in archs])
+    halves = np.array([evaluator.half_scores.get(tuple(a), (np.nan, np.nan)) for a in archs])
     flops = np.array([table.mflops(a) for a in archs])
     median = float(np.median(top1))
     se = standard_error(median, evaluator.num_images)
@@ -27,6 +28,7 @@ def rank_random(space, table, evaluator: SubnetEvaluator, num: int, seed: int = 
                   quartiles=[float(q) for q in np.percentile(top1, [25, 75])],
                   min=float(top1.min()), max=float(top1.max()), standard_error=se,
                   flops_tau=float(kendalltau(flops, top1).statistic), bins=[],
+                  split_half_r=_correlation(halves), relative_noise=_relative_noise(halves),
                   archs=[space.format(a) for a in archs], top1=top1.tolist())
     for part in np.array_split(np.argsort(flops), 5):
         acc = top1[part]
@@ -34,10 +36,30 @@ def rank_random(space, table, evaluator: SubnetEvaluator, num: int, seed: int = 
         result['bins'].append(dict(
             flops=[float(flops[part].min()), float(flops[part].max())], n=len(part),
             median=float(np.median(acc)), std=std, spread=float(acc.max() - acc.min()),
-            std_over_se=std / se))
+            std_over_se=std / se, split_half_r=_correlation(halves[part]),
+            relative_noise=_relative_noise(halves[part]),
+            std_over_noise=std / _relative_noise(halves[part])))
     if isinstance(space, NB201Space):
         truth = ground_truth or NB201GroundTruth.get()
         gt = np.array([truth.accuracy(a, 'cifar10') for a in archs])
         result['ground_truth_tau'] = float(kendalltau(top1, gt).statistic)
         result['flops_ground_truth_tau'] = float(kendalltau(flops, gt).statistic)
     return result
+
+
+def _correlation(halves: np.ndarray) -> float:
+    """Pearson r between the two columns (nan if either is constant or missing)."""
+    a, b = halves[:, 0], halves[:, 1]
+    if np.isnan(halves).any() or len(a) < 3 or a.std() == 0 or b.std() == 0:
+        return float('nan')
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def _relative_noise(halves: np.ndarray) -> float:
+    """The evaluation noise of one full-split top-1 relative to other architectures: the
+    difference of its halves is twice its noise (the architecture's true score cancels), its
+    mean over architectures (one half easier than the other) is removed."""
+    if np.isnan(halves).any() or len(halves) < 3:
+        return float('nan')
+    diff = halves[:, 0] - halves[:, 1]
+    return float((diff - diff.mean()).std(ddof=1) / 2)

@@ -75,6 +75,9 @@ class SubnetEvaluator:
             raise ValueError(f'BN recalibration asks for {calib_batches} batches, the '
                              f'calibration loader has {len(self.calib)}')
         self.scores: dict = {}
+        # top-1 on the even and on the odd batches of the split, of the architectures
+        # evaluated here (not of those read from a record): a split-half check of the noise
+        self.half_scores: dict = {}
         self.record = None
         if record is not None:
             self.record = ScoreRecord(record, dict(identity or {}, images=self.num_images,
@@ -82,11 +85,14 @@ class SubnetEvaluator:
             self.scores.update(self.record.scores)
 
     @classmethod
-    def from_config(cls, model: nn.Module, cfg) -> 'SubnetEvaluator':
+    def from_config(cls, model: nn.Module, cfg, record: Optional[str] = None,
+                    identity: Optional[dict] = None) -> 'SubnetEvaluator':
         """The evaluator of a search config: its ``test_dataloader`` and the calibration of
-        its ``test_cfg``, on the supernet of ``model`` (an ``SGNASGenerator``)."""
+        its ``test_cfg``, on the supernet of ``model`` (an ``SGNASGenerator``); ``record``
+        and ``identity`` as the constructor's."""
         return cls(model.supernet, Runner.build_dataloader(cfg.test_dataloader),
-                   *calibration(cfg.test_cfg), data_preprocessor=model.data_preprocessor)
+                   *calibration(cfg.test_cfg), data_preprocessor=model.data_preprocessor,
+                   record=record, identity=identity)
 
     @property
     def num_evaluated(self) -> int:
@@ -157,27 +163,30 @@ class SubnetEvaluator:
         """Top-1 (%) of ``arch`` (string or tuple) on the split, inherited weights."""
         key = tuple(self.classifier.backbone.set_arch(arch))  # validated, one form
         if key not in self.scores:
-            self.scores[key] = self._evaluate()
+            self.scores[key], self.half_scores[key] = self._evaluate()
             if self.record is not None:
                 self.record.append(key, self.scores[key])
         return self.scores[key]
 
     @torch.no_grad()
-    def _evaluate(self) -> float:
-        """Top-1 of the architecture set on the backbone (BN statistics restored after)."""
-        counts = torch.zeros(2, dtype=torch.float64)  # correct, total
+    def _evaluate(self) -> Tuple[float, Tuple[float, float]]:
+        """Top-1 of the architecture set on the backbone (BN statistics restored after), and
+        its top-1 on the even and the odd batches."""
+        counts = torch.zeros(2, 2, dtype=torch.float64)  # (even, odd batches) x (correct, total)
         with preserved_bn_statistics(self.classifier):
             if self.calib:
                 with recalibrating_bn(self.classifier):
                     for inputs, _ in self.calib:
                         self.classifier(inputs, mode='tensor')
             self.classifier.eval()
-            for inputs, labels in self._split():
+            for i, (inputs, labels) in enumerate(self._split()):
                 logits = self.classifier(inputs, mode='tensor')
-                counts[0] += (logits.argmax(1) == labels).sum().item()
-                counts[1] += labels.numel()
-        correct, total = self._sum(counts).tolist()
-        return 100.0 * correct / total
+                counts[i % 2, 0] += (logits.argmax(1) == labels).sum().item()
+                counts[i % 2, 1] += labels.numel()
+        counts = self._sum(counts)
+        correct, total = counts.sum(0).tolist()
+        halves = tuple(100.0 * c / max(t, 1.0) for c, t in counts.tolist())
+        return 100.0 * correct / total, halves
 
 
 def file_digest(path: Optional[str]) -> Optional[str]:

@@ -11,7 +11,10 @@ prints: the median, quartiles and range of their inherited top-1; one standard e
 top-1 on that split; per FLOPs quintile, the spread of top-1 (standard deviation, best -
 worst) next to the standard error, so "architectures at the same FLOPs differ by more than
 the noise" can be read off; Kendall tau between FLOPs and top-1; on NAS-Bench-201, Kendall
-tau against the benchmark's CIFAR-10 ground truth.
+tau against the benchmark's CIFAR-10 ground truth; the split-half correlation (top-1 on the
+even vs the odd batches, per quintile and over all), which is about 0 when architectures differ
+only by noise, and from it the noise of a top-1 relative to the other architectures on the
+same images (what decides a comparison; the binomial standard error overstates it).
 """
 import argparse
 import json
@@ -49,11 +52,15 @@ def main(argv=None) -> dict:
           f"{r['median']:.2f} %, quartiles {r['quartiles'][0]:.2f} / {r['quartiles'][1]:.2f}, "
           f"range {r['min']:.2f}-{r['max']:.2f}; one standard error {r['standard_error']:.2f} "
           f"points; Kendall tau(FLOPs, top-1) {r['flops_tau']:.3f}")
-    print('\n| FLOPs quintile (M) | archs | median top-1 | std | best - worst | std / SE |'
-          '\n|---|---|---|---|---|---|')
+    print('\n| FLOPs quintile (M) | archs | median top-1 | std | best - worst | std / SE | '
+          'split-half r | relative noise | std / noise |\n|---|---|---|---|---|---|---|---|---|')
     for b in r['bins']:
         print(f"| {b['flops'][0]:.1f}-{b['flops'][1]:.1f} | {b['n']} | {b['median']:.2f} | "
-              f"{b['std']:.2f} | {b['spread']:.2f} | {b['std_over_se']:.1f} |")
+              f"{b['std']:.2f} | {b['spread']:.2f} | {b['std_over_se']:.1f} | "
+              f"{b['split_half_r']:.2f} | {b['relative_noise']:.2f} | "
+              f"{b['std_over_noise']:.1f} |")
+    print(f"split-half r over all {r['num']}: {r['split_half_r']:.2f} (top-1 on the even vs the "
+          f"odd batches; about 0 when the differences are noise)")
     if 'ground_truth_tau' in r:
         print(f"\nKendall tau against the NAS-Bench-201 CIFAR-10 ground truth (200 epochs): "
               f"{r['ground_truth_tau']:.3f} (FLOPs alone: {r['flops_ground_truth_tau']:.3f})")
