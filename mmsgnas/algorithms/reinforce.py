@@ -6,14 +6,29 @@ temperature the mixture hardly depends on the logits). Here the generator's logi
 target define a categorical distribution per position; ``num_samples`` hard architectures are
 drawn from it, each is scored by the frozen supernet as the search scores it (after budget
 fitting, on the iteration's batch: the same images for every sample, so the batch's noise
-cancels in the comparison), and each sample's log-probability is pushed by how much better or
-worse it scored than the mean of the others (a leave-one-out baseline), in units of the
-samples' standard deviation.
+cancels in the comparison), and the log-probability of the architecture that was scored (the
+fitted one: the ops the budget kept or added are the ones credited, so fitting cannot do the
+generator's work) is pushed by how much better or worse it scored than the mean of the others
+(a leave-one-out baseline), in units of the samples' standard deviation.
 """
 from typing import Callable, Optional, Tuple
 
 import torch
 from torch.nn import functional as F
+
+
+def log_probabilities(logits: torch.Tensor, mask: torch.Tensor, tau: float) -> torch.Tensor:
+    """``log softmax(logits / tau)`` per position, ``-inf`` where ``mask`` forbids an op."""
+    if not tau > 0:
+        raise ValueError(f'the sampling temperature must be > 0, got {tau!r}')
+    mask = mask.to(logits.device).expand_as(logits)
+    return (logits / tau).masked_fill(mask, float('-inf')).log_softmax(-1)
+
+
+def log_prob(logp: torch.Tensor, onehots: torch.Tensor) -> torch.Tensor:
+    """Log-probabilities ``(N, )`` of one-hot architectures ``(N, *shape)`` under per-position
+    log-probabilities ``logp`` ``(*shape)`` (forbidden ops, never chosen, count 0)."""
+    return (onehots * logp.masked_fill(torch.isinf(logp), 0.0)[None]).flatten(1).sum(1)
 
 
 def sample_onehots(logits: torch.Tensor, mask: torch.Tensor, tau: float, num_samples: int,
@@ -27,20 +42,16 @@ def sample_onehots(logits: torch.Tensor, mask: torch.Tensor, tau: float, num_sam
         logits ``(*shape)`` (e.g. ``(19, 6, 4)``), mask broadcastable to it ->
         one-hots ``(num_samples, *shape)``, log-probabilities ``(num_samples, )``.
     """
-    if not tau > 0:
-        raise ValueError(f'the sampling temperature must be > 0, got {tau!r}')
-    mask = mask.to(logits.device).expand_as(logits)
-    logp = (logits / tau).masked_fill(mask, float('-inf')).log_softmax(-1)
+    logp = log_probabilities(logits, mask, tau)
     gumbels = -torch.empty((num_samples, *logits.shape), device=logits.device,
                            dtype=logits.dtype).exponential_(generator=generator).log()
     choice = (logp.detach()[None] + gumbels).argmax(-1)
     onehots = F.one_hot(choice, logits.shape[-1]).to(logits.dtype)
-    log_probs = (onehots * logp.masked_fill(mask, 0.0)[None]).flatten(1).sum(1)
-    return onehots, log_probs
+    return onehots, log_prob(logp, onehots)
 
 
 def reinforce_ce(logits: torch.Tensor, mask: torch.Tensor, tau: float, num_samples: int,
-                 score: Callable[[torch.Tensor], float],
+                 score: Callable[[torch.Tensor], Tuple[float, torch.Tensor]],
                  generator: Optional[torch.Generator] = None) -> Tuple[torch.Tensor, dict]:
     """The mean CE of ``num_samples`` sampled architectures, as a loss whose gradient (with
     respect to ``logits``) is the leave-one-out REINFORCE estimate of the gradient of the
@@ -52,7 +63,9 @@ def reinforce_ce(logits: torch.Tensor, mask: torch.Tensor, tau: float, num_sampl
         mask: ops the space forbids (True), broadcastable to ``logits``.
         tau: sampling temperature.
         num_samples: architectures per estimate (>= 2: the baseline of each is the others).
-        score: the CE of the architecture a one-hot ``(*shape)`` stands for (lower is better).
+        score: for a sampled one-hot ``(*shape)``: the CE (lower is better) of the
+            architecture it leads to (e.g. fitted to a budget) and that architecture's
+            one-hot, whose log-probability is credited.
         generator: the sampling noise's RNG (default: torch's global one).
 
     Returns:
@@ -62,8 +75,11 @@ def reinforce_ce(logits: torch.Tensor, mask: torch.Tensor, tau: float, num_sampl
     if not isinstance(num_samples, int) or num_samples < 2:
         raise ValueError(f'REINFORCE needs num_samples >= 2 (each sample\'s baseline is the '
                          f'mean of the others), got {num_samples!r}')
-    onehots, log_probs = sample_onehots(logits, mask, tau, num_samples, generator)
-    ce = torch.tensor([float(score(onehot)) for onehot in onehots], dtype=log_probs.dtype,
+    onehots, _ = sample_onehots(logits, mask, tau, num_samples, generator)
+    scored = [score(onehot) for onehot in onehots]
+    logp = log_probabilities(logits, mask, tau)
+    log_probs = log_prob(logp, torch.stack([used.to(logp) for _, used in scored]))
+    ce = torch.tensor([float(c) for c, _ in scored], dtype=log_probs.dtype,
                       device=log_probs.device)
     if not torch.isfinite(ce).all():
         raise FloatingPointError(f'REINFORCE: non-finite CE among the samples: {ce.tolist()}')

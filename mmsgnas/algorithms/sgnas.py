@@ -77,8 +77,8 @@ class SGNASGenerator(BaseModel):
             path) and the CE is back-propagated through it. ``'reinforce'``:
             ``num_samples`` hard architectures are drawn from ``softmax(logits / tau)``,
             each fitted to the target as the search fits it and scored (CE, no gradient)
-            on the iteration's batch, and the log-probability of each is pushed by its CE
-            against the mean of the others (:func:`mmsgnas.algorithms.reinforce
+            on the iteration's batch, and the log-probability of each fitted architecture
+            is pushed by its CE against the mean of the others (:func:`mmsgnas.algorithms.reinforce
             .reinforce_ce`): the generator learns from what the search will score, and the
             supernet runs forwards only. The constraint loss is the same for both (its
             soft weights: the Gumbel sample, or for ``'reinforce'`` the probabilities).
@@ -301,12 +301,12 @@ class SGNASGenerator(BaseModel):
         each sampled architecture fitted to the target and scored once per iteration."""
         scores = {}
 
-        def score(onehot: torch.Tensor) -> float:
+        def score(onehot: torch.Tensor) -> tuple:
             arch = self.space.decode(onehot)[0]
             fitted, _ = fit_budget(arch, self.space, self.table, float(self.target))
             if fitted not in scores:
                 scores[fitted] = self.arch_ce(inputs, data_samples, fitted).item()
-            return scores[fitted]
+            return scores[fitted], self.space.onehot(fitted)
 
         return reinforce_ce(logits, self.space.mask(), self.tau, self.num_samples, score, noise)
 
