@@ -70,34 +70,49 @@ def cripple(supernet) -> None:
                 edge[CRIPPLED] = Noise()
 
 
-@pytest.mark.slow
-def test_generator_learns_to_avoid_a_crippled_op(tmp_path):
+@pytest.fixture(scope='module')
+def supernet_checkpoint(tmp_path_factory) -> str:
+    """The small proxy supernet, trained once for the estimators' tests."""
+    work_dir = tmp_path_factory.mktemp('learns') / 'supernet'
     torch.manual_seed(0)
     init_default_scope('mmpretrain')
-    supernet_cfg = nb201_cfg(str(tmp_path / 'supernet'))
+    supernet_cfg = nb201_cfg(str(work_dir))
     supernet_cfg.randomness = dict(seed=0)
     Runner.from_cfg(supernet_cfg).train()
-    ckpt = str(tmp_path / 'supernet' / 'epoch_8.pth')
+    return str(work_dir / 'epoch_8.pth')
 
+
+# the paper's Gumbel-softmax (temperature 5 -> 0.5) and REINFORCE (sampling temperature 1)
+ESTIMATORS = {'gumbel': dict(tau0=5.0, tau_end=0.5, lr=3e-3),
+              'reinforce': dict(tau0=1.0, tau_end=1.0, lr=1e-3)}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('estimator', list(ESTIMATORS))
+def test_generator_learns_to_avoid_a_crippled_op(tmp_path, supernet_checkpoint, estimator):
+    init_default_scope('mmpretrain')
+    ckpt = supernet_checkpoint
+    setting = ESTIMATORS[estimator]
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', NB201_GENERATOR_CONFIG))
     cfg.work_dir = str(tmp_path / 'generator')
     cfg.experiment_name = 'learns_generator'
     cfg.model.supernet_checkpoint = ckpt
     cfg.model.constraint_range = RANGE
     cfg.model.position_bias = True
+    cfg.model.estimator = estimator
     cfg.randomness = dict(seed=0)
-    cfg.optim_wrapper.optimizer.lr = 3e-3
+    cfg.optim_wrapper.optimizer.lr = setting['lr']
     cfg.train_dataloader = loader('meta/val.txt', list(range(0, 1013, 2)), 32)
     cfg.train_cfg.max_epochs = 8
-    cfg.custom_hooks = [dict(type='mmsgnas.GeneratorHook', tau0=5.0, tau_end=0.5,
-                             num_targets=5)]
+    cfg.custom_hooks = [dict(type='mmsgnas.GeneratorHook', tau0=setting['tau0'],
+                             tau_end=setting['tau_end'], num_targets=5)]
     cfg.default_hooks.logger = dict(type='LoggerHook', interval=8)
     cfg.log_level = 'WARNING'
     runner = Runner.from_cfg(cfg)
     model = runner.model
     cripple(model.supernet)
     runner.train()
-    assert abs(model.tau - 0.5) < 1e-6  # the schedule ends at tau_end
+    assert abs(model.tau - setting['tau_end']) < 1e-6  # the schedule ends at tau_end
     # the Runner's init_weights() left the trained supernet as loaded
     trained = torch.load(ckpt, map_location='cpu')['state_dict']
     for key, value in model.supernet.state_dict().items():

@@ -1,14 +1,14 @@
-# SGNAS architecture generator on the frozen quickstart supernet, trained on the validation
-# split (Algorithm 1).
+# SGNAS architecture generator on the frozen quickstart supernet (the reduced-cost proxy),
+# trained on the validation split (Algorithm 1).
 #   python tools/train.py configs/sgnas/sgnas_generator_unified-supernet_1xb64-5e_cifar10-subset.py \
-#       --cfg-options model.supernet_checkpoint=work_dirs/quickstart/supernet/epoch_2.pth
-_base_ = ['./sgnas_unified-supernet_1xb32-2e_cifar10-subset.py']
+#       --cfg-options model.supernet_checkpoint=work_dirs/quickstart/supernet/epoch_24.pth
+_base_ = ['./sgnas_unified-supernet-proxy_1xb64-24e_cifar10-subset.py']
 
 model = dict(
     _delete_=True,
     type='mmsgnas.SGNASGenerator',
     supernet={{_base_.model}},
-    supernet_checkpoint='work_dirs/quickstart/supernet/epoch_2.pth',
+    supernet_checkpoint='work_dirs/quickstart/supernet/epoch_24.pth',
     data_preprocessor={{_base_.data_preprocessor}},
     constraint_range=(80.0, 120.0),
     prior_pool_size=100,
