@@ -11,7 +11,8 @@ from mmsgnas.latency import table_path
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'sgnas', '*.py')))
 
 
-NAS_CONFIGS = ['sgnas_unified-supernet_1xb32-2e_cifar10-subset.py',
+NAS_CONFIGS = ['sgnas_unified-supernet-proxy_1xb64-24e_cifar10-subset.py',
+               'sgnas_unified-supernet_1xb32-2e_cifar10-subset.py',
                'sgnas_generator_unified-supernet_1xb64-5e_cifar10-subset.py',
                'sgnas_search_unified-supernet_1xb32_cifar10-subset.py',
                'sgnas_nb201-supernet_1xb64-60e_cifar10-subset.py',

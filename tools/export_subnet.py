@@ -1,6 +1,6 @@
 """Slice one architecture out of a supernet checkpoint into a static-network checkpoint.
 
-    python tools/export_subnet.py work_dirs/quickstart/supernet/epoch_2.pth SGNAS-A subnet.pth \
+    python tools/export_subnet.py work_dirs/sgnas_unified-supernet_1xb32-2e_cifar10-subset/epoch_2.pth SGNAS-A subnet.pth \
         --variant cifar
     python tools/export_subnet.py work_dirs/nb201/supernet/epoch_60.pth \
         '|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|...|' nb201.pth --space nb201

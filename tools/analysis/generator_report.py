@@ -2,7 +2,7 @@
 
     python tools/analysis/generator_report.py configs/sgnas/sgnas_search_unified-supernet_1xb32_cifar10-subset.py \
         work_dirs/quickstart/generator/best_generator.pth \
-        --cfg-options model.supernet_checkpoint=work_dirs/quickstart/supernet/epoch_2.pth
+        --cfg-options model.supernet_checkpoint=work_dirs/quickstart/supernet/epoch_24.pth
 
 Precision: ``--num-targets`` targets evenly over the generator's constraint range, all in
 one batched forward; Kendall tau (targets vs FLOPs), mean relative error and the share over

@@ -3,7 +3,7 @@
     python tools/analysis/supernet_ranking.py configs/sgnas/sgnas_search_nb201-supernet_1xb64_cifar10-subset.py \
         work_dirs/nb201/supernet/epoch_60.pth [--num 100] [--out ranking.json]
     python tools/analysis/supernet_ranking.py configs/sgnas/sgnas_search_unified-supernet_1xb32_cifar10-subset.py \
-        work_dirs/quickstart/supernet/epoch_2.pth
+        work_dirs/quickstart/supernet/epoch_24.pth
 
 Samples ``--num`` architectures uniformly from the space (the training sampler), scores each
 with the search evaluator of the config (its split, batch size and BN recalibration) and

@@ -2,7 +2,7 @@
 
     python tools/benchmarks/search_cost.py work_dirs/nb201/supernet/epoch_60.pth \
         --train-config configs/sgnas/sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py --config configs/sgnas/sgnas_search_nb201-supernet_1xb64_cifar10-subset.py
-    python tools/benchmarks/search_cost.py work_dirs/quickstart/supernet/epoch_2.pth
+    python tools/benchmarks/search_cost.py work_dirs/quickstart/supernet/epoch_24.pth
 
 Generator: trained once under the real Runner (``--train-config``, the generator config; its
 time counts for every N), then all N targets in one forward, budget fitting, and one
