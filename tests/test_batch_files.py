@@ -46,3 +46,9 @@ def test_batch_files(space, tmp_path):
                                                               monitor_interval=1)))
     assert {'engine/generator_loops.py', 'algorithms/sgnas.py'} <= files
     assert len(files) <= 7, sorted(files)
+    # the score-function estimator (an option) adds its own file, and only that
+    reinforce = first_iteration_files(runner(
+        GENERATORS[space], tmp_path / 'reinforce', model=dict(
+            supernet_checkpoint=str(ckpt), monitor_interval=1, estimator='reinforce',
+            num_samples=2)))
+    assert reinforce - files == {'algorithms/reinforce.py'}, sorted(reinforce)

@@ -1,6 +1,5 @@
-from .generator_parts import ArchGenerator, PriorPool, batch_statistics, constraint_loss
 from .reinforce import reinforce_ce, sample_onehots
-from .sgnas import SGNASGenerator
+from .sgnas import ArchGenerator, PriorPool, SGNASGenerator, batch_statistics, constraint_loss
 
 __all__ = ['ArchGenerator', 'PriorPool', 'SGNASGenerator', 'batch_statistics', 'constraint_loss',
            'reinforce_ce', 'sample_onehots']
