@@ -43,11 +43,18 @@ def sample_onehots(logits: torch.Tensor, mask: torch.Tensor, tau: float, num_sam
         one-hots ``(num_samples, *shape)``, log-probabilities ``(num_samples, )``.
     """
     logp = log_probabilities(logits, mask, tau)
-    gumbels = -torch.empty((num_samples, *logits.shape), device=logits.device,
-                           dtype=logits.dtype).exponential_(generator=generator).log()
-    choice = (logp.detach()[None] + gumbels).argmax(-1)
-    onehots = F.one_hot(choice, logits.shape[-1]).to(logits.dtype)
+    onehots = draw(logp, num_samples, generator)
     return onehots, log_prob(logp, onehots)
+
+
+def draw(logp: torch.Tensor, num_samples: int,
+         generator: Optional[torch.Generator] = None) -> torch.Tensor:
+    """``num_samples`` one-hots ``(num_samples, *shape)`` drawn per position from the
+    log-probabilities ``logp`` ``(*shape)`` (Gumbel-max; ``-inf`` is never drawn)."""
+    gumbels = -torch.empty((num_samples, *logp.shape), device=logp.device,
+                           dtype=logp.dtype).exponential_(generator=generator).log()
+    choice = (logp.detach()[None] + gumbels).argmax(-1)
+    return F.one_hot(choice, logp.shape[-1]).to(logp.dtype)
 
 
 def reinforce_ce(logits: torch.Tensor, mask: torch.Tensor, tau: float, num_samples: int,
@@ -75,9 +82,8 @@ def reinforce_ce(logits: torch.Tensor, mask: torch.Tensor, tau: float, num_sampl
     if not isinstance(num_samples, int) or num_samples < 2:
         raise ValueError(f'REINFORCE needs num_samples >= 2 (each sample\'s baseline is the '
                          f'mean of the others), got {num_samples!r}')
-    onehots, _ = sample_onehots(logits, mask, tau, num_samples, generator)
-    scored = [score(onehot) for onehot in onehots]
     logp = log_probabilities(logits, mask, tau)
+    scored = [score(onehot) for onehot in draw(logp, num_samples, generator)]
     log_probs = log_prob(logp, torch.stack([used.to(logp) for _, used in scored]))
     ce = torch.tensor([float(c) for c, _ in scored], dtype=log_probs.dtype,
                       device=log_probs.device)

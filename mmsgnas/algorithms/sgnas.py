@@ -22,7 +22,7 @@ from mmsgnas.registry import MODELS
 from mmsgnas.search import fit_budget
 from .checkpoints import (check_generator_state, decode_record, drop_supernet, encode_record,
                           load_supernet)
-from .reinforce import reinforce_ce
+from .reinforce import log_probabilities, reinforce_ce
 
 CONSTRAINTS = ('flops', 'latency')
 ESTIMATORS = ('gumbel', 'reinforce')
@@ -426,8 +426,7 @@ class SGNASGenerator(BaseModel):
 
     def probabilities(self, logits: torch.Tensor) -> torch.Tensor:
         """``softmax(logits / tau)`` per position, zero on ops the space forbids."""
-        logits = logits.masked_fill(self.space.mask().to(logits.device), float('-inf'))
-        return (logits / self.tau).softmax(-1)
+        return log_probabilities(logits, self.space.mask(), self.tau).exp()
 
     def _reinforce_ce(self, inputs, data_samples, logits: torch.Tensor, noise) -> tuple:
         """The REINFORCE loss of ``logits`` ``(*space.shape)`` at the iteration's target:

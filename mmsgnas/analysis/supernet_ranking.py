@@ -33,12 +33,12 @@ def rank_random(space, table, evaluator: SubnetEvaluator, num: int, seed: int = 
     for part in np.array_split(np.argsort(flops), 5):
         acc = top1[part]
         std = float(acc.std(ddof=1))
+        noise = _relative_noise(halves[part])
         result['bins'].append(dict(
             flops=[float(flops[part].min()), float(flops[part].max())], n=len(part),
             median=float(np.median(acc)), std=std, spread=float(acc.max() - acc.min()),
             std_over_se=std / se, split_half_r=_correlation(halves[part]),
-            relative_noise=_relative_noise(halves[part]),
-            std_over_noise=std / _relative_noise(halves[part])))
+            relative_noise=noise, std_over_noise=std / noise))
     if isinstance(space, NB201Space):
         truth = ground_truth or NB201GroundTruth.get()
         gt = np.array([truth.accuracy(a, 'cifar10') for a in archs])

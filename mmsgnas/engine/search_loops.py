@@ -17,8 +17,8 @@ from mmengine.dist import barrier, is_main_process
 from mmengine.runner import BaseLoop
 
 from mmsgnas.registry import LOOPS
-from mmsgnas.search import (SubnetEvaluator, calibration, evolution_search, file_digest,
-                            fit_budget, random_search, targets_in, write_results)
+from mmsgnas.search import (SubnetEvaluator, calibration, evolution_search, fit_budget,
+                            model_identity, random_search, targets_in, write_results)
 from mmsgnas.search.evolution import check_positive
 from mmsgnas.search.pareto import VisitedScores, read_image, write_front
 from .model_access import unwrap
@@ -108,12 +108,10 @@ class _SearchLoop(BaseLoop):
         barrier()
         calib = calibration(dict(calib_batches=self.calib_batches,
                                  calib_dataloader=self.calib_dataloader))
-        identity = dict(space=self.space.name, table=self.table.record(),
-                        supernet=file_digest(self.model.supernet_checkpoint))
         return SubnetEvaluator(self.model.supernet, self.dataloader, *calib,
                                data_preprocessor=self.model.data_preprocessor,
                                record=osp.join(self.out, 'evaluations.jsonl'),
-                               identity=identity)
+                               identity=model_identity(self.model))
 
     @abstractmethod
     def search(self, targets, evaluator) -> Iterator[dict]:

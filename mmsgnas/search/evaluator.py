@@ -85,14 +85,14 @@ class SubnetEvaluator:
             self.scores.update(self.record.scores)
 
     @classmethod
-    def from_config(cls, model: nn.Module, cfg, record: Optional[str] = None,
-                    identity: Optional[dict] = None) -> 'SubnetEvaluator':
+    def from_config(cls, model: nn.Module, cfg,
+                    record: Optional[str] = None) -> 'SubnetEvaluator':
         """The evaluator of a search config: its ``test_dataloader`` and the calibration of
         its ``test_cfg``, on the supernet of ``model`` (an ``SGNASGenerator``); ``record``
-        and ``identity`` as the constructor's."""
+        as the constructor's, identified by :func:`model_identity`."""
         return cls(model.supernet, Runner.build_dataloader(cfg.test_dataloader),
                    *calibration(cfg.test_cfg), data_preprocessor=model.data_preprocessor,
-                   record=record, identity=identity)
+                   record=record, identity=model_identity(model) if record else None)
 
     @property
     def num_evaluated(self) -> int:
@@ -185,8 +185,15 @@ class SubnetEvaluator:
                 counts[i % 2, 1] += labels.numel()
         counts = self._sum(counts)
         correct, total = counts.sum(0).tolist()
-        halves = tuple(100.0 * c / max(t, 1.0) for c, t in counts.tolist())
+        halves = tuple(100.0 * c / t if t else float('nan') for c, t in counts.tolist())
         return 100.0 * correct / total, halves
+
+
+def model_identity(model: nn.Module) -> dict:
+    """What identifies the scores of a generator model's supernet in a record: the space,
+    the cost table and a digest of the supernet checkpoint."""
+    return dict(space=model.space.name, table=model.table.record(),
+                supernet=file_digest(model.supernet_checkpoint))
 
 
 def file_digest(path: Optional[str]) -> Optional[str]:

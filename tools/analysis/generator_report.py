@@ -26,7 +26,7 @@ from mmengine.runner import load_checkpoint
 
 import mmsgnas  # noqa: F401  (registries, checkpoint allow-list)
 from mmsgnas.analysis.generator_quality import precision, quality
-from mmsgnas.search import SubnetEvaluator, file_digest, standard_error, targets_in
+from mmsgnas.search import SubnetEvaluator, standard_error, targets_in
 
 
 def main(argv=None):
@@ -75,9 +75,7 @@ def main(argv=None):
     if args.num_random > 0:  # 0: precision only
         targets = targets_in(model.table, args.quality_targets or
                              np.linspace(low, high, 5).round(2).tolist())
-        identity = dict(space=model.space.name, table=model.table.record(),
-                        supernet=file_digest(model.supernet_checkpoint))
-        evaluator = SubnetEvaluator.from_config(model, cfg, args.record, identity)
+        evaluator = SubnetEvaluator.from_config(model, cfg, args.record)
         images = evaluator.num_images
         qual, evaluated = quality(model, evaluator, targets, args.num_random, args.fill_tolerance,
                                   args.seed, args.evolution_evals, args.fit_by)
