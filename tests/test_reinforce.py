@@ -83,3 +83,29 @@ def test_bad_arguments():
         sample_onehots(logits, NB201Space.mask(), 0, 4)
     with pytest.raises(FloatingPointError, match='non-finite CE'):
         reinforce_ce(logits, NB201Space.mask(), 1.0, 3, lambda o: (float('nan'), o))
+
+
+def test_the_entropy_bonus_keeps_the_distribution_spread():
+    """Scores that are pure noise: with normalised advantages the logits random-walk towards
+    one architecture; the entropy bonus holds the per-position entropy up."""
+    space = NB201Space()
+
+    def final_entropy(beta):
+        torch.manual_seed(0)
+        logits = torch.zeros(space.shape, requires_grad=True)
+        opt = torch.optim.Adam([logits], lr=0.05)
+        for _ in range(150):
+            loss, info = reinforce_ce(logits, space.mask(), 1.0, 8,
+                                      lambda onehot: (torch.randn(()).item(), onehot),
+                                      entropy_weight=beta)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return info['entropy'].item()
+
+    uniform = torch.log(torch.tensor(5.0)).item()
+    without, with_bonus = final_entropy(0.0), final_entropy(0.5)
+    assert with_bonus > 0.9 * uniform and with_bonus > without + 0.1, (without, with_bonus)
+    with pytest.raises(ValueError, match='entropy_weight must be >= 0, got -0.1'):
+        reinforce_ce(torch.zeros(space.shape), space.mask(), 1.0, 4,
+                     lambda onehot: (1.0, onehot), entropy_weight=-0.1)

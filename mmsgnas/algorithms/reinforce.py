@@ -9,7 +9,10 @@ fitting, on the iteration's batch: the same images for every sample, so the batc
 cancels in the comparison), and the log-probability of the architecture that was scored (the
 fitted one: the ops the budget kept or added are the ones credited, so fitting cannot do the
 generator's work) is pushed by how much better or worse it scored than the mean of the others
-(a leave-one-out baseline), in units of the samples' standard deviation.
+(a leave-one-out baseline), in units of the samples' standard deviation. An optional entropy
+bonus keeps the distribution from collapsing onto one architecture before the scores have
+told it which (with normalised advantages every step pushes by a unit, noise included, and
+the logits random-walk into a corner).
 """
 from typing import Callable, Optional, Tuple
 
@@ -59,7 +62,8 @@ def draw(logp: torch.Tensor, num_samples: int,
 
 def reinforce_ce(logits: torch.Tensor, mask: torch.Tensor, tau: float, num_samples: int,
                  score: Callable[[torch.Tensor], Tuple[float, torch.Tensor]],
-                 generator: Optional[torch.Generator] = None) -> Tuple[torch.Tensor, dict]:
+                 generator: Optional[torch.Generator] = None,
+                 entropy_weight: float = 0.0) -> Tuple[torch.Tensor, dict]:
     """The mean CE of ``num_samples`` sampled architectures, as a loss whose gradient (with
     respect to ``logits``) is the leave-one-out REINFORCE estimate of the gradient of the
     expected CE, divided by the samples' standard deviation of CE (so its scale does not
@@ -74,14 +78,18 @@ def reinforce_ce(logits: torch.Tensor, mask: torch.Tensor, tau: float, num_sampl
             architecture it leads to (e.g. fitted to a budget) and that architecture's
             one-hot, whose log-probability is credited.
         generator: the sampling noise's RNG (default: torch's global one).
+        entropy_weight: beta of an entropy bonus: the loss's gradient also raises
+            ``beta * sum of the per-position entropies`` (0: none).
 
     Returns:
-        The loss (a scalar equal to the samples' mean CE) and ``dict(ce_best=, ce_worst=)``
-        of the samples, for logging.
+        The loss (a scalar equal to the samples' mean CE) and ``dict(ce_best=, ce_worst=,
+        entropy=)`` of the samples (entropy: mean per position, in nats), for logging.
     """
     if not isinstance(num_samples, int) or num_samples < 2:
         raise ValueError(f'REINFORCE needs num_samples >= 2 (each sample\'s baseline is the '
                          f'mean of the others), got {num_samples!r}')
+    if not entropy_weight >= 0:
+        raise ValueError(f'entropy_weight must be >= 0, got {entropy_weight!r}')
     logp = log_probabilities(logits, mask, tau)
     scored = [score(onehot) for onehot in draw(logp, num_samples, generator)]
     log_probs = log_prob(logp, torch.stack([used.to(logp) for _, used in scored]))
@@ -94,6 +102,14 @@ def reinforce_ce(logits: torch.Tensor, mask: torch.Tensor, tau: float, num_sampl
     # differences (small on a weak supernet) next to the constraint loss's gradient
     spread = ce.std()
     advantage = (ce - baseline) / spread if spread > 0 else torch.zeros_like(ce)
-    surrogate = (advantage * log_probs).mean()
+    entropy = entropies(logp)
+    surrogate = (advantage * log_probs).mean() - entropy_weight * entropy.sum()
     loss = ce.mean() + surrogate - surrogate.detach()
-    return loss, dict(ce_best=ce.min().detach(), ce_worst=ce.max().detach())
+    return loss, dict(ce_best=ce.min().detach(), ce_worst=ce.max().detach(),
+                      entropy=entropy.mean().detach())
+
+
+def entropies(logp: torch.Tensor) -> torch.Tensor:
+    """The entropy (nats) of each position's distribution, ``(*shape[:-1])``, from its
+    log-probabilities ``logp`` ``(*shape)`` (forbidden ops, ``-inf``, count 0)."""
+    return -(logp.exp() * logp.masked_fill(torch.isinf(logp), 0.0)).sum(-1)

@@ -216,6 +216,8 @@ class SGNASGenerator(BaseModel):
             supernet runs forwards only. The constraint loss is the same for both (its
             soft weights: the Gumbel sample, or for ``'reinforce'`` the probabilities).
         num_samples: architectures per iteration of ``estimator='reinforce'`` (>= 2).
+        entropy_weight: beta of ``estimator='reinforce'``'s entropy bonus (0: none), against
+            an early collapse onto one architecture.
         monitor: also compute, without gradients, the CE of the architecture the generator
             would return for the iteration's target (``ce_generated``, after budget fitting
             as the search does) and of a random architecture fitted to the same target
@@ -232,6 +234,7 @@ class SGNASGenerator(BaseModel):
                  tau: float = 5.0, straight_through: bool = True, bn_mode: str = 'running',
                  hard_samples: bool = False, monitor: bool = True, monitor_interval: int = 1,
                  position_bias: bool = False, estimator: str = 'gumbel', num_samples: int = 8,
+                 entropy_weight: float = 0.0,
                  data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         if isinstance(data_preprocessor, dict):  # as mmpretrain's classifiers default it
             data_preprocessor = dict(data_preprocessor)
@@ -247,6 +250,9 @@ class SGNASGenerator(BaseModel):
                              f'{num_samples!r}')
         self.estimator = estimator
         self.num_samples = num_samples
+        if not (isinstance(entropy_weight, (int, float)) and entropy_weight >= 0):
+            raise ValueError(f'entropy_weight must be a number >= 0, got {entropy_weight!r}')
+        self.entropy_weight = float(entropy_weight)
         self.hard_samples = bool(hard_samples)
         if not isinstance(monitor_interval, int) or monitor_interval < 1:
             raise ValueError(f'monitor_interval must be an integer >= 1, got '
@@ -440,7 +446,8 @@ class SGNASGenerator(BaseModel):
                 scores[fitted] = self.arch_ce(inputs, data_samples, fitted).item()
             return scores[fitted], self.space.onehot(fitted)
 
-        return reinforce_ce(logits, self.space.mask(), self.tau, self.num_samples, score, noise)
+        return reinforce_ce(logits, self.space.mask(), self.tau, self.num_samples, score, noise,
+                            self.entropy_weight)
 
     def _bn_context(self):
         return batch_statistics(self.supernet) if self.bn_mode == 'batch' else nullcontext()
