@@ -14,6 +14,7 @@ CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'sgnas', '*.py')))
 NAS_CONFIGS = ['sgnas_unified-supernet-proxy_1xb64-24e_cifar10-subset.py',
                'sgnas_unified-supernet_1xb32-2e_cifar10-subset.py',
                'sgnas_generator_unified-supernet_1xb64-5e_cifar10-subset.py',
+               'sgnas_generator-reinforce_unified-supernet_1xb64-40e_cifar10-subset.py',
                'sgnas_search_unified-supernet_1xb32_cifar10-subset.py',
                'sgnas_nb201-supernet_1xb64-60e_cifar10-subset.py',
                'sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py',

@@ -105,6 +105,23 @@ class TestGeneratorSearch(RunnerTestCase):
         assert all(q['cost'] <= q['target'] and 0 <= q['percentile'] <= 100 for q in qual)
         assert all(q['evolution_evals'] == 4 and q['random_median'] <= q['random_p90'] <=
                    q['random_best'] for q in qual)
+        # selection on one half of val, judged on the other: evolution's pick and the random
+        # pick are scored on images they did not select on
+        held_out = [*small_loader, 'test_dataloader.dataset.ann_file=meta/val_holdout.txt']
+        _, held = report.main([
+            osp.join(REPO, 'configs/sgnas/' + SEARCH_CONFIG), best, '--num-targets', '2',
+            '--quality-targets', '120', '--num-random', '3', '--evolution-evals', '4',
+            '--select-split', 'meta/val_search.txt', '--cfg-options',
+            f'model.supernet_checkpoint={self.supernet_ckpt}', *held_out])
+        row = held[0]
+        assert 0 <= row['random_pick_percentile'] <= 100
+        assert {'evolution_top1', 'evolution_select_top1'} <= set(row)
+        with pytest.raises(ValueError, match="--select-split 'meta/val_holdout.txt' is the "
+                           'test split itself'):
+            report.main([osp.join(REPO, 'configs/sgnas/' + SEARCH_CONFIG), best,
+                         '--num-targets', '2', '--quality-targets', '120', '--num-random', '3',
+                         '--select-split', 'meta/val_holdout.txt', '--cfg-options',
+                         f'model.supernet_checkpoint={self.supernet_ckpt}', *held_out])
 
         # the baselines: one config change, same outputs
         cfg = copy.deepcopy(cfg)

@@ -1,4 +1,5 @@
 import json
+import os.path as osp
 import random
 
 import pytest
@@ -8,7 +9,7 @@ from mmsgnas.models import SGNASNet
 from mmsgnas.search import evolution_search, fill, fit_budget, random_search, repair, write_results
 from mmsgnas.spaces import ArchSampler, NB201Space, SGNASSpace
 
-from conftest import random_archs
+from conftest import REPO, random_archs
 
 
 class FlopsProxyEvaluator:
@@ -301,3 +302,18 @@ def test_fitting_by_preference_keeps_what_the_preference_likes():
     over = ('nor_conv_3x3', ) * 6
     shrunk, done = fit_budget(over, space, table, target, None, likes_edge_5)
     assert done == 'shrunk' and table.mflops(shrunk) <= target and shrunk[5] != 'none'
+
+
+def test_a_score_record_names_its_split():
+    """Records of two halves of val have the same number of images: the split's annotation
+    file tells them apart, so one is never read back as the other."""
+    from mmpretrain.datasets import CustomDataset
+    from torch.utils.data import DataLoader
+    from mmsgnas.search.evaluator import split_identity
+
+    root = osp.join(REPO, 'data', 'cifar10_subset')
+    halves = [split_identity(DataLoader(CustomDataset(
+        data_root=root, ann_file=f'meta/{name}.txt', data_prefix='train', lazy_init=True)))
+        for name in ('val_search', 'val_holdout')]
+    assert halves == [{'split': 'meta/val_search.txt'}, {'split': 'meta/val_holdout.txt'}]
+    assert split_identity([{}]) == {}  # a list of batches has no annotation file

@@ -22,8 +22,8 @@ stamp "1/5 supernet training (configs/sgnas/supernet.py) -> $WORK/supernet"
 "$PY" tools/analysis/supernet_summary.py "$WORK/supernet"
 SUPERNET="$(cat "$WORK/supernet/last_checkpoint")"
 
-stamp "2/5 generator training (configs/sgnas/sgnas_generator_unified-supernet_1xb64-5e_cifar10-subset.py) -> $WORK/generator"
-"$PY" tools/train.py configs/sgnas/sgnas_generator_unified-supernet_1xb64-5e_cifar10-subset.py --work-dir "$WORK/generator" \
+stamp "2/5 generator training (configs/sgnas/sgnas_generator-reinforce_unified-supernet_1xb64-40e_cifar10-subset.py) -> $WORK/generator"
+"$PY" tools/train.py configs/sgnas/sgnas_generator-reinforce_unified-supernet_1xb64-40e_cifar10-subset.py --work-dir "$WORK/generator" \
     --cfg-options "model.supernet_checkpoint=$SUPERNET"
 
 stamp "3/5 search by generating (configs/sgnas/sgnas_search_unified-supernet_1xb32_cifar10-subset.py) -> $WORK/search/search"

@@ -18,6 +18,9 @@ model = dict(
     # BN normalises by the batch in the generator's forwards (the supernet's running
     # statistics mix all paths)
     bn_mode='batch',
+    # a learned logit per position next to the released convolutional generator (the search
+    # configs inherit this model, so every quickstart generator loads into them)
+    position_bias=True,
     # CE of the generated (fitted) and of a random fitted architecture, every 4th iteration
     monitor_interval=4)
 

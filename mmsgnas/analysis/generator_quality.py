@@ -31,13 +31,20 @@ def precision(model, targets: Sequence[float], tolerance: float,
 
 
 def quality(model, evaluator, targets: Sequence[float], num_random: int, tolerance: float,
-            seed: int, evolution_evals: int = 0,
-            fit_by: str = 'flops') -> Tuple[List[dict], int]:
+            seed: int, evolution_evals: int = 0, fit_by: str = 'flops',
+            select_evaluator=None) -> Tuple[List[dict], int]:
     """Per target: the fitted generated architecture's top-1 against ``num_random`` random
     architectures with cost <= target (median, 90th percentile, best, its percentile) and,
     with ``evolution_evals``, what evolution finds with that many evaluations (population 20,
     top 10). Random streams are shared across targets, and each architecture is evaluated
-    once (the evaluator remembers scores). Returns the rows and the evaluations in all."""
+    once (the evaluator remembers scores). Returns the rows and the evaluations in all.
+
+    ``select_evaluator`` (other images): evolution selects on it and its pick is scored by
+    ``evaluator`` (``evolution_top1``; its own best score is ``evolution_select_top1``), and
+    the random architecture that scores best on it is the *random pick*, scored by
+    ``evaluator`` (``random_pick_top1``, ``random_pick_percentile``): what choosing the best
+    of the ``num_random`` on other images shows, the bar a generator's pick meets at best
+    when the selection's noise does not carry over."""
     space, table = model.space, model.table
     rows = []
     for i, (target, arch) in enumerate(zip(targets, model.generate(targets))):
@@ -55,12 +62,19 @@ def quality(model, evaluator, targets: Sequence[float], num_random: int, toleran
                    random_p90=float(np.percentile(accs, 90)), random_best=float(accs.max()),
                    percentile=float(100.0 * np.mean(accs <= gen)),
                    at_least_p90=bool(gen >= np.percentile(accs, 90)))
+        if select_evaluator is not None:
+            pick = max(randoms, key=select_evaluator.top1)
+            row.update(random_pick_top1=evaluator.top1(pick),
+                       random_pick_percentile=float(100.0 * np.mean(
+                           accs <= evaluator.top1(pick))))
         if evolution_evals:
             population = min(20, evolution_evals)
-            evo = evolution_search(target, space, table, evaluator, population,
-                                   evolution_evals // population, population // 2,
+            evo = evolution_search(target, space, table, select_evaluator or evaluator,
+                                   population, evolution_evals // population, population // 2,
                                    1 / 6, 100000, seed=seed + 1000 + i)
-            row.update(evolution_top1=evo['top1'], evolution_arch=space.format(evo['arch']),
+            row.update(evolution_top1=evaluator.top1(evo['arch']),
+                       evolution_select_top1=evo['top1'],
+                       evolution_arch=space.format(evo['arch']),
                        evolution_evals=population * (evolution_evals // population))
         rows.append(row)
     return rows, evaluator.num_evaluated

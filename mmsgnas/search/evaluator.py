@@ -1,5 +1,6 @@
 """Top-1 of architectures with weights inherited from the supernet (the search's hot path)."""
 import hashlib
+import os.path as osp
 from typing import Iterable, Iterator, List, Optional, Tuple
 
 import torch
@@ -80,7 +81,8 @@ class SubnetEvaluator:
         self.half_scores: dict = {}
         self.record = None
         if record is not None:
-            self.record = ScoreRecord(record, dict(identity or {}, images=self.num_images,
+            self.record = ScoreRecord(record, dict(identity or {}, **split_identity(dataloader),
+                                                   images=self.num_images,
                                                    calib_batches=len(self.calib)))
             self.scores.update(self.record.scores)
 
@@ -194,6 +196,18 @@ def model_identity(model: nn.Module) -> dict:
     the cost table and a digest of the supernet checkpoint."""
     return dict(space=model.space.name, table=model.table.record(),
                 supernet=file_digest(model.supernet_checkpoint))
+
+
+def split_identity(dataloader: Iterable) -> dict:
+    """What names the evaluation split in a record: the dataset's annotation file relative to
+    its data root (``{}`` for a loader without one, e.g. a list of batches), so scores on one
+    split are never read back as another's of the same size."""
+    dataset = getattr(dataloader, 'dataset', None)
+    ann_file = getattr(dataset, 'ann_file', None)
+    if not ann_file:
+        return {}
+    root = getattr(dataset, 'data_root', None) or ''
+    return dict(split=osp.relpath(ann_file, root) if root else ann_file)
 
 
 def file_digest(path: Optional[str]) -> Optional[str]:

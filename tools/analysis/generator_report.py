@@ -12,9 +12,15 @@ generated architecture's inherited top-1 against ``--num-random`` random feasibl
 architectures (FLOPs <= target): their median, 90th percentile, best, the generated one's
 percentile, and what evolution finds with ``--evolution-evals`` evaluations (0: none), with
 one standard error of a top-1 on the evaluation split. Works on either space (SGNAS, NB201).
+With ``--select-split`` (an annotation file of other images, e.g. ``meta/val_search.txt``
+while the config's test split is ``meta/val_holdout.txt``) evolution selects there and its
+pick is scored on the test split, next to the best of the random architectures as chosen
+there: a comparison the selection's own noise cannot decide (train the generator on the
+selection split too).
 Tables print as Markdown and go to ``--out`` as JSON.
 """
 import argparse
+import copy
 import json
 import os
 import os.path as osp
@@ -49,6 +55,10 @@ def main(argv=None):
     parser.add_argument('--record', default=None,
                         help='JSON-lines file of scores: a report on the same supernet and '
                         'split reuses them (refused for another supernet checkpoint)')
+    parser.add_argument('--select-split', default=None,
+                        help='annotation file (as test_dataloader.dataset.ann_file) of the '
+                        'images evolution and the random pick select on; the config\'s test '
+                        'split then only judges')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args(argv)
 
@@ -77,8 +87,18 @@ def main(argv=None):
                              np.linspace(low, high, 5).round(2).tolist())
         evaluator = SubnetEvaluator.from_config(model, cfg, args.record)
         images = evaluator.num_images
+        select = None
+        if args.select_split:
+            select_cfg = copy.deepcopy(cfg)
+            select_cfg.test_dataloader.dataset.ann_file = args.select_split
+            if select_cfg.test_dataloader.dataset.ann_file == cfg.test_dataloader.dataset.get(
+                    'ann_file'):
+                raise ValueError(f'--select-split {args.select_split!r} is the test split '
+                                 f'itself: give the annotation file of other images')
+            select = SubnetEvaluator.from_config(
+                model, select_cfg, args.record and osp.splitext(args.record)[0] + '_select.jsonl')
         qual, evaluated = quality(model, evaluator, targets, args.num_random, args.fill_tolerance,
-                                  args.seed, args.evolution_evals, args.fit_by)
+                                  args.seed, args.evolution_evals, args.fit_by, select)
         print(f'\n## Quality: generated vs {args.num_random} random feasible architectures '
               f'and evolution ({args.evolution_evals} evaluations per target); inherited '
               f'top-1 on {images} images, {evaluated} architectures evaluated')
@@ -90,6 +110,16 @@ def main(argv=None):
                   f"{standard_error(r['top1'], images):.2f} | {r['random_median']:.2f} | "
                   f"{r['random_p90']:.2f} | {r['random_best']:.2f} | {r['percentile']:.0f} | "
                   f"{evo} |")
+        if select is not None:
+            print(f'\nSelected on {select.num_images} other images ({args.select_split}), '
+                  f'judged on these {images}:\n| target | generated | random pick (best of '
+                  f'{args.num_random} there) | its percentile | evolution pick |\n'
+                  f'|---|---|---|---|---|')
+            for r in qual:
+                evo = f"{r['evolution_top1']:.2f}" if 'evolution_top1' in r else '-'
+                print(f"| {r['target']:g} | {r['top1']:.2f} ({r['percentile']:.0f}) | "
+                      f"{r['random_pick_top1']:.2f} | {r['random_pick_percentile']:.0f} | "
+                      f"{evo} |")
         wins = sum(r['at_least_p90'] for r in qual)
         print(f'generated >= 90th percentile of random for {wins} of {len(qual)} targets')
     if args.out:

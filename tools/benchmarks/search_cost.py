@@ -33,7 +33,7 @@ PAPER = dict(gen_images=50 * 256233, evals_per_target=1000, eval_images=50000)
 
 
 SEARCH_CONFIG = 'configs/sgnas/sgnas_search_unified-supernet_1xb32_cifar10-subset.py'
-GENERATOR_CONFIG = 'configs/sgnas/sgnas_generator_unified-supernet_1xb64-5e_cifar10-subset.py'
+GENERATOR_CONFIG = 'configs/sgnas/sgnas_generator-reinforce_unified-supernet_1xb64-40e_cifar10-subset.py'
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -1,7 +1,9 @@
 """Copy the CIFAR-10 subset into ``data/`` and write its fixed train/val split.
 
 Rule: within each class folder, files sorted by name; every fifth file (positions 4, 9, 14...)
-goes to val, the rest to train: 80 % / 20 % per class, reproducible, no RNG.
+goes to val, the rest to train: 80 % / 20 % per class, reproducible, no RNG. Val is also
+written as two halves, alternate lines of ``val.txt`` (``val_search.txt``: lines 1, 3, 5...;
+``val_holdout.txt``: lines 2, 4, 6...), for judging a search on images it did not select on.
 
 Usage: python tools/dataset_converters/split_cifar10_subset.py ../shared/data/cifar10_subset \
            data/cifar10_subset
@@ -38,6 +40,7 @@ def main() -> None:
             shutil.copy2(osp.join(src_dir, f), osp.join(args.dst, 'train', name, f))
         for subset, chosen in zip(('train', 'val'), split(files)):
             lines[subset] += [f'{name}/{f} {label}' for f in chosen]
+    lines['val_search'], lines['val_holdout'] = lines['val'][0::2], lines['val'][1::2]
     for subset, rows in lines.items():
         with open(osp.join(args.dst, 'meta', f'{subset}.txt'), 'w') as f:
             f.write('\n'.join(rows) + '\n')
