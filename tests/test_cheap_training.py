@@ -1,6 +1,7 @@
 """Options that make supernet and generator training cheaper or better: the in-memory data
 path, the NB201 proxy (cells per stage), BN by batch statistics in the generator's forwards,
 hard (straight-through) samples, the per-iteration temperature schedule, the CE monitor."""
+import math
 import os.path as osp
 
 import numpy as np
@@ -165,7 +166,8 @@ def test_generator_options_train_and_monitor(name, hard):
 @pytest.mark.parametrize('name', [GENERATOR_CONFIG, NB201_GENERATOR_CONFIG])
 def test_generator_reinforce_scores_fitted_samples(name):
     torch.manual_seed(0)
-    model = build_generator(name, bn_mode='batch', estimator='reinforce', num_samples=3)
+    model = build_generator(name, bn_mode='batch', estimator='reinforce', num_samples=3,
+                            entropy_weight=0.2)
     model.train()
     before = {k: v.clone() for k, v in model.supernet.state_dict().items()}
     model.target = sum(model.constraint_range) / 2
@@ -178,6 +180,8 @@ def test_generator_reinforce_scores_fitted_samples(name):
     assert 3 <= len(scored) <= 5
     assert all(model.table.cost(a) <= model.target for a in scored)
     assert losses['ce_best'] <= losses['loss_ce'] <= losses['ce_worst']
+    # the entropy bonus's term: mean per-position entropy, at most uniform over the ops
+    assert 0 < losses['entropy'] <= math.log(model.space.shape[-1]) + 1e-6
     (losses['loss_ce'] + losses['loss_constraint']).backward()
     assert model.generator.tail.weight.grad.abs().sum() > 0
     for k, v in model.supernet.state_dict().items():
@@ -186,6 +190,8 @@ def test_generator_reinforce_scores_fitted_samples(name):
         build_generator(name, estimator='score')
     with pytest.raises(ValueError, match='num_samples >= 2 .an integer., got 1'):
         build_generator(name, estimator='reinforce', num_samples=1)
+    with pytest.raises(ValueError, match='entropy_weight must be a number >= 0, got -0.1'):
+        build_generator(name, estimator='reinforce', entropy_weight=-0.1)
 
 
 def test_generator_bad_bn_mode():
