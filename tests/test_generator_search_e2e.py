@@ -64,7 +64,10 @@ class TestGeneratorSearch(RunnerTestCase):
         assert -1 <= runner.message_hub.get_scalar('generator/kendall_tau').current() <= 1
         state = torch.load(best)['state_dict']
         assert not any(k.startswith('supernet.') for k in state)  # only the generator
-        assert sum(v.numel() for k, v in state.items() if k.startswith('generator.')) == 67969
+        # the released generator's 67,969 parameters, plus the config's per-position bias
+        assert sum(v.numel() for k, v in state.items() if k.startswith('generator.')
+                   and k != 'generator.position_bias') == 67969
+        assert state['generator.position_bias'].numel() == 19 * 6 * 4
 
         cfg = self.cfg(SEARCH_CONFIG)
         cfg.load_from = best
