@@ -88,8 +88,10 @@ def main(argv=None):
     eval_s = gen_times[max_n] / max_n  # one generated architecture: fit + evaluate
 
     runs = {'random': [], 'evolution': []}
-    for method, search in (('random', random_search), ('evolution', evolution_search)):
-        for i, (target, bar) in enumerate(zip(targets, bars)):
+    # per target both methods, each line printed as it completes: a long run killed midway
+    # still shows what it measured
+    for i, (target, bar) in enumerate(zip(targets, bars)):
+        for method, search in (('random', random_search), ('evolution', evolution_search)):
             evaluator.scores.clear()
             start = time.perf_counter()
             if method == 'random':
@@ -100,6 +102,8 @@ def main(argv=None):
                              args.cap // args.population, args.population // 2, 0.1, 100000,
                              seed=args.seed + i, stop_at=bar)
             runs[method].append(dict(row, seconds=time.perf_counter() - start))
+            print(f'{method} at {target:g} (bar {bar:.2f} %): '
+                  f'{_reach(runs[method][-1], args.cap)}', flush=True)
 
     print(f'generator training: {train_s:.1f} s ({cfg.train_cfg.max_epochs} epochs, '
           f'{gen_images} image steps; counted for every N); {images} images per evaluation; '
