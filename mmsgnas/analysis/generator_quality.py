@@ -43,8 +43,8 @@ def quality(model, evaluator, targets: Sequence[float], num_random: int, toleran
     ``evaluator`` (``evolution_top1``; its own best score is ``evolution_select_top1``), and
     the random architecture that scores best on it is the *random pick*, scored by
     ``evaluator`` (``random_pick_top1``, ``random_pick_percentile``): what choosing the best
-    of the ``num_random`` on other images shows, the bar a generator's pick meets at best
-    when the selection's noise does not carry over."""
+    of the ``num_random`` on other images is worth once the selection's noise no longer
+    counts."""
     space, table = model.space, model.table
     rows = []
     for i, (target, arch) in enumerate(zip(targets, model.generate(targets))):
@@ -63,10 +63,9 @@ def quality(model, evaluator, targets: Sequence[float], num_random: int, toleran
                    percentile=float(100.0 * np.mean(accs <= gen)),
                    at_least_p90=bool(gen >= np.percentile(accs, 90)))
         if select_evaluator is not None:
-            pick = max(randoms, key=select_evaluator.top1)
-            row.update(random_pick_top1=evaluator.top1(pick),
-                       random_pick_percentile=float(100.0 * np.mean(
-                           accs <= evaluator.top1(pick))))
+            pick = evaluator.top1(max(randoms, key=select_evaluator.top1))
+            row.update(random_pick_top1=pick,
+                       random_pick_percentile=float(100.0 * np.mean(accs <= pick)))
         if evolution_evals:
             population = min(20, evolution_evals)
             evo = evolution_search(target, space, table, select_evaluator or evaluator,

@@ -89,12 +89,11 @@ def main(argv=None):
         images = evaluator.num_images
         select = None
         if args.select_split:
-            select_cfg = copy.deepcopy(cfg)
-            select_cfg.test_dataloader.dataset.ann_file = args.select_split
-            if select_cfg.test_dataloader.dataset.ann_file == cfg.test_dataloader.dataset.get(
-                    'ann_file'):
+            if args.select_split == cfg.test_dataloader.dataset.get('ann_file'):
                 raise ValueError(f'--select-split {args.select_split!r} is the test split '
                                  f'itself: give the annotation file of other images')
+            select_cfg = copy.deepcopy(cfg)
+            select_cfg.test_dataloader.dataset.ann_file = args.select_split
             select = SubnetEvaluator.from_config(
                 model, select_cfg, args.record and osp.splitext(args.record)[0] + '_select.jsonl')
         qual, evaluated = quality(model, evaluator, targets, args.num_random, args.fill_tolerance,
