@@ -194,6 +194,29 @@ def test_generator_reinforce_scores_fitted_samples(name):
         build_generator(name, estimator='reinforce', entropy_weight=-0.1)
 
 
+@pytest.mark.parametrize('name', [GENERATOR_CONFIG, NB201_GENERATOR_CONFIG])
+def test_generator_fill_tolerance_none_keeps_samples_ungrown(name):
+    """With ``fill_tolerance=None`` the REINFORCE samples are only shrunk to the target, so
+    a cheap draw stays cheap; with the default 1 % they are grown towards it."""
+    costs = {}
+    for tol in (None, 0.01):
+        torch.manual_seed(0)
+        model = build_generator(name, bn_mode='batch', estimator='reinforce', num_samples=6,
+                                fill_tolerance=tol, monitor=False)
+        model.train()
+        model.target = model.constraint_range[1]
+        scored = []
+        arch_ce = model.arch_ce
+        model.arch_ce = lambda i, s, arch: scored.append(arch) or arch_ce(i, s, arch)
+        model(*batch(), mode='loss')
+        costs[tol] = [model.table.cost(a) for a in scored]
+    assert all(c <= model.target for c in costs[None] + costs[0.01])
+    assert min(costs[None]) < 0.9 * model.target
+    assert sum(costs[0.01]) / len(costs[0.01]) > sum(costs[None]) / len(costs[None])
+    with pytest.raises(ValueError, match=r'fill_tolerance must be None or in \[0, 1\), got 1.5'):
+        build_generator(name, fill_tolerance=1.5)
+
+
 def test_generator_bad_bn_mode():
     with pytest.raises(ValueError, match="bn_mode must be 'running' or 'batch', got 'train'"):
         build_generator(bn_mode='train')

@@ -69,7 +69,8 @@ def test_generator_checkpoint_without_position_bias_is_refused():
 def test_preference_scores_the_generated_architecture_highest(name):
     """The fitting preference is the log-probability under the generator's distribution: the
     argmax (NB201) or forced-sampling decode (SGNAS) beats every one-move neighbour, and the
-    search loop's fit_by takes only the two rules."""
+    search loop's fit_by takes only the two rules (and fill_tolerance a gap, None or the
+    generator's)."""
     torch.manual_seed(0)
     model = build(name).eval()
     target = sum(model.constraint_range) / 2
@@ -83,3 +84,6 @@ def test_preference_scores_the_generated_architecture_highest(name):
     from mmsgnas.engine import GeneratorSearchLoop
     with pytest.raises(ValueError, match="fit_by must be 'flops' or 'generator', got 'top1'"):
         GeneratorSearchLoop(None, [], targets=[target], fit_by='top1')
+    with pytest.raises(ValueError, match="fill_tolerance must be None, 'generator' or in "
+                                         r"\[0, 1\), got 'half'"):
+        GeneratorSearchLoop(None, [], targets=[target], fill_tolerance='half')

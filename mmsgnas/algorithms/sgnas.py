@@ -224,6 +224,9 @@ class SGNASGenerator(BaseModel):
             (``ce_random``), on the same batch; logged, not trained on.
         monitor_interval: monitor every that many iterations (two extra hard forwards each
             time; 1: every iteration).
+        fill_tolerance: budget fitting of the REINFORCE samples and monitored architectures
+            (and the search loop's default): the relative gap under the target left unfilled;
+            ``None`` grows nothing, for a supernet that prefers cheap architectures.
     """
 
     def __init__(self, supernet: dict, supernet_checkpoint: Optional[str],
@@ -234,7 +237,7 @@ class SGNASGenerator(BaseModel):
                  tau: float = 5.0, straight_through: bool = True, bn_mode: str = 'running',
                  hard_samples: bool = False, monitor: bool = True, monitor_interval: int = 1,
                  position_bias: bool = False, estimator: str = 'gumbel', num_samples: int = 8,
-                 entropy_weight: float = 0.0,
+                 entropy_weight: float = 0.0, fill_tolerance: Optional[float] = 0.01,
                  data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         if isinstance(data_preprocessor, dict):  # as mmpretrain's classifiers default it
             data_preprocessor = dict(data_preprocessor)
@@ -253,6 +256,9 @@ class SGNASGenerator(BaseModel):
         if not (isinstance(entropy_weight, (int, float)) and entropy_weight >= 0):
             raise ValueError(f'entropy_weight must be a number >= 0, got {entropy_weight!r}')
         self.entropy_weight = float(entropy_weight)
+        if fill_tolerance is not None and not 0 <= fill_tolerance < 1:
+            raise ValueError(f'fill_tolerance must be None or in [0, 1), got {fill_tolerance!r}')
+        self.fill_tolerance = fill_tolerance
         self.hard_samples = bool(hard_samples)
         if not isinstance(monitor_interval, int) or monitor_interval < 1:
             raise ValueError(f'monitor_interval must be an integer >= 1, got '
@@ -441,7 +447,8 @@ class SGNASGenerator(BaseModel):
 
         def score(onehot: torch.Tensor) -> tuple:
             arch = self.space.decode(onehot)[0]
-            fitted, _ = fit_budget(arch, self.space, self.table, float(self.target))
+            fitted, _ = fit_budget(arch, self.space, self.table, float(self.target),
+                                   self.fill_tolerance)
             if fitted not in scores:
                 scores[fitted] = self.arch_ce(inputs, data_samples, fitted).item()
             return scores[fitted], self.space.onehot(fitted)
@@ -477,8 +484,9 @@ class SGNASGenerator(BaseModel):
         ``ce_random`` (a random architecture fitted the same way), on one batch."""
         target = float(self.target)
         sampler = self.space.sampler(step)
-        fitted, _ = fit_budget(generated, self.space, self.table, target)
-        rand, _ = fit_budget(sampler.sample(), self.space, self.table, target)
+        fitted, _ = fit_budget(generated, self.space, self.table, target, self.fill_tolerance)
+        rand, _ = fit_budget(sampler.sample(), self.space, self.table, target,
+                             self.fill_tolerance)
         return dict(ce_generated=self.arch_ce(inputs, data_samples, fitted).detach(),
                     ce_random=self.arch_ce(inputs, data_samples, rand).detach())
 

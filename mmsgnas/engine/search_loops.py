@@ -10,7 +10,7 @@ import os
 import os.path as osp
 import time
 from abc import abstractmethod
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.dist import barrier, is_main_process
@@ -226,7 +226,9 @@ class GeneratorSearchLoop(_SearchLoop):
     targets inside the constraint range it was trained on.
 
     Args:
-        fill_tolerance: relative gap under the target left unfilled (default 1 %).
+        fill_tolerance: relative gap under the target left unfilled, ``None`` (no growing),
+            or ``'generator'`` (default: the generator's own ``fill_tolerance``, the fitting
+            it was trained with).
         extrapolate: allow targets outside the generator's training range (its output there
             is an extrapolation, e.g. the released generator gives 299 MFLOPs for a target
             of 200); off by default, such targets are an error.
@@ -236,14 +238,18 @@ class GeneratorSearchLoop(_SearchLoop):
     """
     method = 'generator'
 
-    def __init__(self, *args, fill_tolerance: Optional[float] = 0.01, extrapolate: bool = False,
-                 fit_by: str = 'flops', **kwargs):
+    def __init__(self, *args, fill_tolerance: Union[float, None, str] = 'generator',
+                 extrapolate: bool = False, fit_by: str = 'flops', **kwargs):
         super().__init__(*args, **kwargs)
         if fit_by not in ('flops', 'generator'):
             raise ValueError(f"fit_by must be 'flops' or 'generator', got {fit_by!r}")
         self.fit_by = fit_by
-        if fill_tolerance is not None and not 0 <= fill_tolerance < 1:
-            raise ValueError(f'fill_tolerance must be None or in [0, 1), got {fill_tolerance}')
+        if fill_tolerance == 'generator':
+            fill_tolerance = self.model.fill_tolerance
+        elif fill_tolerance is not None and (isinstance(fill_tolerance, str)
+                                             or not 0 <= fill_tolerance < 1):
+            raise ValueError(f"fill_tolerance must be None, 'generator' or in [0, 1), got "
+                             f'{fill_tolerance!r}')
         self.fill_tolerance = fill_tolerance
         self.extrapolate = bool(extrapolate)
 

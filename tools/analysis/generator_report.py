@@ -35,6 +35,11 @@ from mmsgnas.analysis.generator_quality import precision, quality
 from mmsgnas.search import SubnetEvaluator, standard_error, targets_in
 
 
+def fill_tolerance(text: str):
+    """``'none'`` (no growing), ``'model'`` (the generator's) or a number."""
+    return text if text in ('none', 'model') else float(text)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', help='a search config (model + test_dataloader)')
@@ -46,7 +51,9 @@ def main(argv=None):
                         help='random architectures per quality target (0: precision only)')
     parser.add_argument('--evolution-evals', type=int, default=200,
                         help='evolution evaluations per quality target (0: no evolution)')
-    parser.add_argument('--fill-tolerance', type=float, default=0.01)
+    parser.add_argument('--fill-tolerance', type=fill_tolerance, default='model',
+                        help="budget fitting's gap left unfilled, or 'none' (no growing); "
+                        "default: the generator's fill_tolerance")
     parser.add_argument('--fit-by', default='flops', choices=['flops', 'generator'],
                         help='budget fitting moves: closest to the budget, or the generator\'s '
                         'preferred (as the search loop\'s test_cfg.fit_by)')
@@ -70,6 +77,10 @@ def main(argv=None):
     model = MODELS.build(cfg.model)
     load_checkpoint(model, args.checkpoint, map_location='cpu', strict=True)
     model.eval()
+    if args.fill_tolerance == 'model':
+        args.fill_tolerance = model.fill_tolerance
+    elif args.fill_tolerance == 'none':
+        args.fill_tolerance = None
 
     low, high = model.constraint_range
     sweep = np.linspace(low, high, args.num_targets).tolist()
