@@ -65,6 +65,17 @@ def test_generator_checkpoint_without_position_bias_is_refused():
     assert plain.generator.position_bias is None
 
 
+def test_generator_checkpoint_of_another_budget_fitting_is_refused():
+    """A generator trained without filling (``fill_tolerance=None``) loads only into a model
+    that searches the same way; one with the same setting loads."""
+    unfilled = build(NB201_GENERATOR_CONFIG, fill_tolerance=None)
+    state = unfilled.state_dict()
+    with pytest.raises(ValueError, match=r'trained with fill_tolerance=None .*this model has '
+                                         r'fill_tolerance=0.01.*model.fill_tolerance=None'):
+        build(NB201_GENERATOR_CONFIG).load_state_dict(state)
+    build(NB201_GENERATOR_CONFIG, fill_tolerance=None).load_state_dict(state)
+
+
 @pytest.mark.parametrize('name', [NB201_GENERATOR_CONFIG, GENERATOR_CONFIG])
 def test_preference_scores_the_generated_architecture_highest(name):
     """The fitting preference is the log-probability under the generator's distribution: the

@@ -46,6 +46,15 @@ def check_generator_state(model, state_dict: dict, prefix: str) -> None:
             f'logit bias, this model was built with position_bias='
             f'{model.generator.position_bias is not None}: build it as it was trained '
             f'(the generator config\'s model.position_bias)')
+    # the fitting the search applies is the one the generator learned under (older
+    # checkpoints: the 1 % default, the only one there was)
+    trained_fill = theirs.get('fill_tolerance', 0.01)
+    if trained_fill != model.fill_tolerance:
+        raise ValueError(
+            f'the generator was trained with fill_tolerance={trained_fill} (budget fitting of '
+            f'its samples), this model has fill_tolerance={model.fill_tolerance}: build it as '
+            f"it was trained (the generator config's model.fill_tolerance, e.g. "
+            f'--cfg-options model.fill_tolerance={trained_fill})')
     for key, value in model.supernet.state_dict().items():
         state_dict.setdefault(f'{prefix}supernet.{key}', value)
 

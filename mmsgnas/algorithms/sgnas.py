@@ -322,10 +322,11 @@ class SGNASGenerator(BaseModel):
 
     def record(self) -> dict:
         """What this generator is trained for: the constraint's table (FLOPs: space, variant,
-        input size; latency: also device, runtime, threads, batch), the constraint range and
-        whether it has a position bias."""
+        input size; latency: also device, runtime, threads, batch), the constraint range,
+        whether it has a position bias and the budget fitting its samples had."""
         return dict(table=self.table.record(), constraint_range=list(self.constraint_range),
-                    position_bias=self.generator.position_bias is not None)
+                    position_bias=self.generator.position_bias is not None,
+                    fill_tolerance=self.fill_tolerance)
 
     def get_extra_state(self) -> torch.Tensor:
         """Saved with the weights: :meth:`record` and the prior pool, as JSON bytes (a
