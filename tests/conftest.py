@@ -27,7 +27,7 @@ NB201_SEARCH_CONFIG = 'sgnas_search_nb201-supernet_1xb64_cifar10-subset.py'
 
 
 def synthetic_sgnas_latency(seed: int = 0, variant: str = 'cifar', size: int = 32,
-                            runtime: str = 'pytorch'):
+                            runtime: str = 'pytorch', batch: int = 1):
     """An SGNAS latency table of this machine, not measured: per layer and block a value
     growing with its kernels plus noise; for the lookup logic and for latency configs."""
     import random
@@ -36,7 +36,7 @@ def synthetic_sgnas_latency(seed: int = 0, variant: str = 'cifar', size: int = 3
     from mmsgnas.latency.tables import block_signatures
     from mmsgnas.spaces.sgnas import NUM_LAYERS
     rng = random.Random(seed)
-    header = dict(space='sgnas', variant=variant, input_size=size, batch=1,
+    header = dict(space='sgnas', variant=variant, input_size=size, batch=batch,
                   device=device_name(), runtime=runtime, threads=1, warmup=1, repeats=3,
                   rounds=3, statistic='median')
     def ms(sig: str) -> float:  # grows with the kernels, plus noise

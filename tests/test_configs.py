@@ -41,7 +41,7 @@ def test_config_loads_and_builds_model(path, tmp_path):
         with pytest.raises(FileNotFoundError, match='tools/latency_table.py'):
             build_model(cfg)
         table = cfg.model.latency_table
-        synthetic_sgnas_latency(runtime=table.runtime).save(table_path(
+        synthetic_sgnas_latency(runtime=table.runtime, batch=table.batch).save(table_path(
             str(tmp_path), 'sgnas', 'cifar', table.runtime, table.threads, table.batch, 32))
         low, high = synthetic_sgnas_latency().min_cost, synthetic_sgnas_latency().max_cost
         cfg.model.constraint_range = (low + 0.2 * (high - low), low + 0.8 * (high - low))

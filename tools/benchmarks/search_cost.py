@@ -1,11 +1,12 @@
 """Cost at equal quality: the generator vs random search and evolution, for N targets.
 
     python tools/benchmarks/search_cost.py work_dirs/nb201/supernet/epoch_60.pth \
-        --train-config configs/sgnas/sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py --config configs/sgnas/sgnas_search_nb201-supernet_1xb64_cifar10-subset.py
+        --train-config configs/sgnas/sgnas_generator-reinforce_nb201-supernet_1xb128-60e_cifar10-subset.py --config configs/sgnas/sgnas_search_nb201-supernet_1xb64_cifar10-subset.py
     python tools/benchmarks/search_cost.py work_dirs/quickstart/supernet/epoch_24.pth
 
 Generator: trained once under the real Runner (``--train-config``, the generator config; its
-time counts for every N), then all N targets in one forward, budget fitting, and one
+time counts for every N), then all N targets in one forward, budget fitting (as the
+generator was trained: its ``fill_tolerance``), and one
 evaluation each: its score at each target is the bar. Random search and evolution then run
 per target on the same evaluator until an architecture under the target scores at least the
 generator's (capped at ``--cap`` evaluations per target; where a method never reaches it the
@@ -83,7 +84,8 @@ def main(argv=None):
     bars = []
     gen_times = {}
     for i, (target, arch) in enumerate(zip(targets, model.generate(targets))):
-        bars.append(evaluator.top1(fit_budget(arch, model.space, model.table, target)[0]))
+        fitted = fit_budget(arch, model.space, model.table, target, model.fill_tolerance)[0]
+        bars.append(evaluator.top1(fitted))
         gen_times[i + 1] = time.perf_counter() - start
     eval_s = gen_times[max_n] / max_n  # one generated architecture: fit + evaluate
 
