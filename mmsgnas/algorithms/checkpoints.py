@@ -1,13 +1,15 @@
 """SGNAS generator checkpoints: the supernet they are built on, and what they were trained for.
 
 A generator checkpoint holds the generator's weights and a record (``get_extra_state``: FLOPs
-table, constraint range, position bias, prior pool), never the supernet, which comes from its
-own checkpoint, loaded strictly.
+table, constraint range, position bias, budget fitting, prior pool), never the supernet, which
+comes from its own checkpoint, loaded strictly.
 """
 import json
 import os.path as osp
 
 import torch
+
+from mmsgnas.search import FILL_TOLERANCE
 
 
 def encode_record(record: dict) -> torch.Tensor:
@@ -48,7 +50,7 @@ def check_generator_state(model, state_dict: dict, prefix: str) -> None:
             f'(the generator config\'s model.position_bias)')
     # the fitting the search applies is the one the generator learned under (older
     # checkpoints: the 1 % default, the only one there was)
-    trained_fill = theirs.get('fill_tolerance', 0.01)
+    trained_fill = theirs.get('fill_tolerance', FILL_TOLERANCE)
     if trained_fill != model.fill_tolerance:
         raise ValueError(
             f'the generator was trained with fill_tolerance={trained_fill} (budget fitting of '

@@ -19,7 +19,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from mmsgnas.flops import flops_table
 from mmsgnas.latency import latency_table
 from mmsgnas.registry import MODELS
-from mmsgnas.search import fit_budget
+from mmsgnas.search import FILL_TOLERANCE, check_fill_tolerance, fit_budget
 from .checkpoints import (check_generator_state, decode_record, drop_supernet, encode_record,
                           load_supernet)
 from .reinforce import log_probabilities, reinforce_ce
@@ -237,7 +237,8 @@ class SGNASGenerator(BaseModel):
                  tau: float = 5.0, straight_through: bool = True, bn_mode: str = 'running',
                  hard_samples: bool = False, monitor: bool = True, monitor_interval: int = 1,
                  position_bias: bool = False, estimator: str = 'gumbel', num_samples: int = 8,
-                 entropy_weight: float = 0.0, fill_tolerance: Optional[float] = 0.01,
+                 entropy_weight: float = 0.0,
+                 fill_tolerance: Optional[float] = FILL_TOLERANCE,
                  data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         if isinstance(data_preprocessor, dict):  # as mmpretrain's classifiers default it
             data_preprocessor = dict(data_preprocessor)
@@ -256,9 +257,7 @@ class SGNASGenerator(BaseModel):
         if not (isinstance(entropy_weight, (int, float)) and entropy_weight >= 0):
             raise ValueError(f'entropy_weight must be a number >= 0, got {entropy_weight!r}')
         self.entropy_weight = float(entropy_weight)
-        if fill_tolerance is not None and not 0 <= fill_tolerance < 1:
-            raise ValueError(f'fill_tolerance must be None or in [0, 1), got {fill_tolerance!r}')
-        self.fill_tolerance = fill_tolerance
+        self.fill_tolerance = check_fill_tolerance(fill_tolerance)
         self.hard_samples = bool(hard_samples)
         if not isinstance(monitor_interval, int) or monitor_interval < 1:
             raise ValueError(f'monitor_interval must be an integer >= 1, got '

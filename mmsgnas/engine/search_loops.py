@@ -17,8 +17,9 @@ from mmengine.dist import barrier, is_main_process
 from mmengine.runner import BaseLoop
 
 from mmsgnas.registry import LOOPS
-from mmsgnas.search import (SubnetEvaluator, calibration, evolution_search, fit_budget,
-                            model_identity, random_search, targets_in, write_results)
+from mmsgnas.search import (SubnetEvaluator, calibration, check_fill_tolerance,
+                            evolution_search, fit_budget, model_identity, random_search,
+                            targets_in, write_results)
 from mmsgnas.search.evolution import check_positive
 from mmsgnas.search.pareto import VisitedScores, read_image, write_front
 from .model_access import unwrap
@@ -246,11 +247,10 @@ class GeneratorSearchLoop(_SearchLoop):
         self.fit_by = fit_by
         if fill_tolerance == 'generator':
             fill_tolerance = self.model.fill_tolerance
-        elif fill_tolerance is not None and (isinstance(fill_tolerance, str)
-                                             or not 0 <= fill_tolerance < 1):
+        elif isinstance(fill_tolerance, str):
             raise ValueError(f"fill_tolerance must be None, 'generator' or in [0, 1), got "
                              f'{fill_tolerance!r}')
-        self.fill_tolerance = fill_tolerance
+        self.fill_tolerance = check_fill_tolerance(fill_tolerance)
         self.extrapolate = bool(extrapolate)
 
     def search(self, targets, evaluator) -> Iterator[dict]:

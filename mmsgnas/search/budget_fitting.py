@@ -10,6 +10,14 @@ fitted architecture keeps what the generator learned rather than what the cost l
 from typing import Callable, Optional, Tuple
 
 Preference = Optional[Callable[[tuple], float]]
+FILL_TOLERANCE = 0.01  # the default relative gap under the budget left unfilled
+
+
+def check_fill_tolerance(tolerance: Optional[float]) -> Optional[float]:
+    """``tolerance`` if it is ``None`` (no growing) or in [0, 1); ValueError otherwise."""
+    if tolerance is not None and not 0 <= tolerance < 1:
+        raise ValueError(f'fill_tolerance must be None or in [0, 1), got {tolerance!r}')
+    return tolerance
 
 
 def repair(arch, space, table, target: float,
@@ -45,7 +53,7 @@ def repair(arch, space, table, target: float,
                      f'{table.unit} (smallest reachable: {table.cost(arch):.2f})')
 
 
-def fill(arch, space, table, target: float, tolerance: float = 0.01,
+def fill(arch, space, table, target: float, tolerance: float = FILL_TOLERANCE,
          preference: Preference = None) -> Tuple[tuple, bool]:
     """Grow ``arch`` (FLOPs <= ``target``) while it is more than ``tolerance`` (relative)
     under the budget: each step takes the move that fits with the most FLOPs (with
@@ -68,7 +76,8 @@ def fill(arch, space, table, target: float, tolerance: float = 0.01,
     return arch, grown
 
 
-def fit_budget(arch, space, table, target: float, tolerance: Optional[float] = 0.01,
+def fit_budget(arch, space, table, target: float,
+               tolerance: Optional[float] = FILL_TOLERANCE,
                preference: Preference = None) -> Tuple[tuple, str]:
     """Repair (shrink) if over ``target``, then fill (grow) to within ``tolerance`` of it
     (``None``: no growing). Returns the architecture and what was done: ``'no'``,

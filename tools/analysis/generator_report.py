@@ -36,8 +36,9 @@ from mmsgnas.search import SubnetEvaluator, standard_error, targets_in
 
 
 def fill_tolerance(text: str):
-    """``'none'`` (no growing), ``'model'`` (the generator's) or a number."""
-    return text if text in ('none', 'model') else float(text)
+    """``'none'``: None (no growing); ``'model'``: the generator's (resolved once it is
+    built); otherwise a number."""
+    return None if text == 'none' else text if text == 'model' else float(text)
 
 
 def main(argv=None):
@@ -79,8 +80,6 @@ def main(argv=None):
     model.eval()
     if args.fill_tolerance == 'model':
         args.fill_tolerance = model.fill_tolerance
-    elif args.fill_tolerance == 'none':
-        args.fill_tolerance = None
 
     low, high = model.constraint_range
     sweep = np.linspace(low, high, args.num_targets).tolist()
