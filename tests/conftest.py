@@ -32,8 +32,7 @@ def synthetic_sgnas_latency(seed: int = 0, variant: str = 'cifar', size: int = 3
     growing with its kernels plus noise; for the lookup logic and for latency configs."""
     import random
 
-    from mmsgnas.latency import SGNASLatencyTable, device_name
-    from mmsgnas.latency.tables import block_signatures
+    from mmsgnas.latency import SGNASLatencyTable, block_signatures, device_name
     from mmsgnas.spaces.sgnas import NUM_LAYERS
     rng = random.Random(seed)
     header = dict(space='sgnas', variant=variant, input_size=size, batch=batch,

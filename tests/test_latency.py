@@ -3,6 +3,9 @@ cost, budget fitting and the generator against milliseconds."""
 import itertools
 import json
 import os.path as osp
+import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -15,9 +18,10 @@ from scipy.stats import kendalltau
 
 from conftest import NB201_GENERATOR_CONFIG, REPO, random_archs, synthetic_sgnas_latency
 from mmsgnas.latency import (LatencyMeter, NB201LatencyTable, SGNASLatencyTable,
-                             build_nb201_table, calibrate, device_name, latency_table, load_latency_table,
-                             signature, table_path)
-from mmsgnas.latency.tables import block_signatures
+                             block_signatures, build_nb201_table, build_sgnas_table, calibrate,
+                             device_name, latency_table, load_latency_table, signature,
+                             table_path, uncalibrated)
+from mmsgnas.latency.parts import nb201_parts, sgnas_parts
 from mmsgnas.search import fit_budget, targets_in
 from mmsgnas.spaces import NB201Space, SGNASSpace
 from mmsgnas.spaces.sgnas import NUM_LAYERS
@@ -129,14 +133,59 @@ def test_a_table_of_another_size_device_or_runtime_is_refused(nb201_tables, tmp_
         load_latency_table(other)
 
 
-def test_calibration_scales_every_part_by_one_factor(nb201_tables):
-    table = load_latency_table(nb201_tables[1]['pytorch'])
-    scaled = calibrate(table, 3, meter=LatencyMeter('pytorch', warmup=1, repeats=2, rounds=2))
+@pytest.mark.parametrize('variant,size,batch', [('cifar', 32, 8), ('imagenet', 224, 1)])
+def test_sgnas_table_is_the_sum_of_the_parts_each_architecture_uses(variant, size, batch):
+    """Built from given part times (nothing measured): an architecture's prediction is the
+    sum of its parts' times by the counts that calibration re-times them by."""
+    rng = np.random.default_rng(0)
+    done = {key: float(rng.uniform(0.1, 1.0)) for key in sgnas_parts(variant, size, batch)}
+    groups = {key.split('/')[0] for key in done if '/' in key}  # layer shapes
+    assert len(done) == 2 + 267 * len(groups) and len(groups) < NUM_LAYERS
+    table = build_sgnas_table(LatencyMeter(), variant, size, batch, dict(done))
+    for arch in random_archs(2, 5) + [SGNASSpace.smallest(), SGNASSpace.largest()]:
+        counts = table.part_counts(arch)
+        assert sum(counts.values()) == 2 + NUM_LAYERS
+        assert table.ms(arch) == pytest.approx(sum(n * done[k] for k, n in counts.items()))
+
+
+def test_nb201_table_is_the_sum_of_the_parts_each_architecture_uses():
+    rng = np.random.default_rng(1)
+    done = {key: float(rng.uniform(0.1, 1.0)) for key in nb201_parts(4)}
+    table = build_nb201_table(LatencyMeter(), 4, dict(done))
+    for arch in NB201Space.all_archs()[::1999]:
+        counts = table.part_counts(arch)
+        assert table.ms(arch) == pytest.approx(sum(n * done[k] for k, n in counts.items()))
+
+
+def test_calibration_scales_every_part_by_one_factor_against_parts_timed_again(nb201_tables):
+    table = load_latency_table(nb201_tables[1]['onnxruntime'])
+    meter = LatencyMeter('onnxruntime', warmup=1, repeats=2, rounds=2)
+    scaled = calibrate(table, 3, meter=meter)
     c = scaled.header['calibration']
     assert c['networks'] == 3 and c['ratio_min'] <= c['scale'] <= c['ratio_max']
+    # every part the three networks use, timed again with them: the 4 fixed parts, the node
+    # sums of 3 stages and at least one op per stage
+    assert c['parts_retimed'] >= 4 + 3 + 3 and c['speed'] > 0
     for arch in NB201Space.all_archs()[::997]:
         assert scaled.ms(arch) == pytest.approx(c['scale'] * table.ms(arch))
     assert calibrate(table, 0) is table
+    with pytest.raises(ValueError, match=r'calibrated already .*uncalibrated\(table\)'):
+        calibrate(scaled, 3, meter=meter)
+    back = uncalibrated(scaled)
+    assert 'calibration' not in back.header and uncalibrated(back) is back
+    assert back.ms(NB201Space.all_archs()[5]) == pytest.approx(table.ms(NB201Space.all_archs()[5]))
+    again = calibrate(back, 2, meter=meter)
+    assert again.header['calibration']['networks'] == 2
+
+
+def test_parts_and_whole_networks_are_timed_together():
+    meter = LatencyMeter('onnxruntime', warmup=1, repeats=2, rounds=2)
+    conv = torch.nn.Conv2d(8, 8, 3, padding=1)
+    # (that a part is timed minus the run overhead: the test above; timing order is noise)
+    whole, part = meter.measure_many([(conv, (1, 8, 16, 16))] * 2, part=[False, True])
+    assert whole > 0 and part >= 0
+    with pytest.raises(ValueError, match='one flag per item expected, got 1 flags for 2 items'):
+        meter.measure_many([(conv, (1, 8, 16, 16))] * 2, part=[True])
 
 
 def test_bad_meter_settings_are_errors():
@@ -229,3 +278,20 @@ def test_generator_trains_against_the_latency_table(nb201_tables):
         build_generator(NB201_GENERATOR_CONFIG, constraint='latency', constraint_range=span)
     with pytest.raises(ValueError, match="unknown constraint 'energy'"):
         build_generator(NB201_GENERATOR_CONFIG, constraint='energy')
+
+
+def test_the_tool_calibrates_a_table_again_from_its_measured_parts(nb201_tables, tmp_path):
+    path = str(tmp_path / osp.basename(nb201_tables[1]['pytorch']))
+    shutil.copy(nb201_tables[1]['pytorch'], path)
+    tool = [sys.executable, osp.join(REPO, 'tools', 'latency_table.py')]
+    run = subprocess.run(tool + ['--recalibrate'], capture_output=True, text=True)
+    assert run.returncode == 2 and '--recalibrate goes with --calibrate-table' in run.stderr
+    for _ in range(2):  # the second time replaces the first calibration
+        run = subprocess.run(tool + ['--calibrate-table', path, '--calibrate', '2',
+                                     '--recalibrate'], capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        assert 'on 2 whole networks and their' in run.stdout
+    table, measured = load_latency_table(path), load_latency_table(nb201_tables[1]['pytorch'])
+    scale = table.header['calibration']['scale']
+    arch = NB201Space.all_archs()[123]
+    assert table.ms(arch) == pytest.approx(scale * measured.ms(arch))

@@ -5,7 +5,12 @@ runtime, threads, batch and input size.
     python tools/latency_table.py --space nb201 --runtime onnxruntime --threads 2
 
 The parts are then scaled by one factor so that ``--calibrate`` whole random networks are
-predicted right on average (parts timed alone run with their weights in cache). Each
+predicted right (the median ratio; parts timed alone run with their weights in cache), each
+network timed together with its own parts timed again, so that the machine's speed drift since
+the build cancels. A table is calibrated again, from its measured parts, with
+
+    python tools/latency_table.py --calibrate-table <table.json> --recalibrate
+ Each
 measurement is appended to ``<table>.partial.jsonl`` as it is made, so a killed build
 continues where it stopped (a partial file of another protocol is refused). The finished
 table is written as ``<root>/<space>-<variant>_<device>_<runtime>_t<threads>_b<batch>_
@@ -22,7 +27,7 @@ import time
 
 import mmsgnas  # noqa: F401
 from mmsgnas.latency import (RUNTIMES, LatencyMeter, build_nb201_table, build_sgnas_table,
-                             calibrate, load_latency_table, table_path)
+                             calibrate, load_latency_table, table_path, uncalibrated)
 from mmsgnas.models.macro import default_input_size
 
 
@@ -43,9 +48,13 @@ def parse_args(argv=None):
                         help='whole random networks measured to scale the parts (0: none)')
     parser.add_argument('--calibrate-table', default=None,
                         help='only calibrate this (uncalibrated) table file')
+    parser.add_argument('--recalibrate', action='store_true',
+                        help='with --calibrate-table: replace the table\'s calibration')
     parser.add_argument('--root', default='work_dirs/latency', help='folder of the tables')
     parser.add_argument('--out', default=None, help='file to write (one runtime only)')
     args = parser.parse_args(argv)
+    if args.recalibrate and not args.calibrate_table:
+        parser.error('--recalibrate goes with --calibrate-table <table.json>')
     if args.out and len(args.runtime) > 1:
         parser.error('--out names one file: give one --runtime with it')
     if args.space == 'nb201':
@@ -117,18 +126,21 @@ def build_one(args, runtime: str) -> str:
     return path
 
 
-def calibrate_file(path: str, num: int) -> None:
-    table = calibrate(load_latency_table(path, device='this'), num)
+def calibrate_file(path: str, num: int, again: bool = False) -> None:
+    table = load_latency_table(path, device='this')
+    table = calibrate(uncalibrated(table) if again else table, num)
     c = table.header['calibration']
     table.save(path)
-    print(f"calibrated {path} on {c['networks']} whole networks: parts x {c['scale']:.3f} "
-          f"(measured / sum of parts {c['ratio_min']:.3f} to {c['ratio_max']:.3f})")
+    print(f"calibrated {path} on {c['networks']} whole networks and their "
+          f"{c['parts_retimed']} parts: parts x {c['scale']:.3f} (whole / sum of parts "
+          f"{c['ratio_min']:.3f} to {c['ratio_max']:.3f}; parts now {c['speed']:.3f}x the "
+          f"table's)")
 
 
 def main(argv=None):
     args = parse_args(argv)
     if args.calibrate_table:
-        return calibrate_file(args.calibrate_table, args.calibrate)
+        return calibrate_file(args.calibrate_table, args.calibrate, args.recalibrate)
     return [build_one(args, runtime) for runtime in args.runtime]
 
 

@@ -1,9 +1,12 @@
-"""Measured latency: the meter (PyTorch eager, ONNX Runtime) and the lookup tables."""
+"""Measured latency: the meter (PyTorch eager, ONNX Runtime), the lookup tables and their
+calibration."""
+from .calibration import calibrate, uncalibrated
 from .measure import RUNTIMES, LatencyMeter, device_name, device_slug
+from .parts import block_signatures, signature
 from .tables import (NB201LatencyTable, SGNASLatencyTable, build_nb201_table,
-                     build_sgnas_table, calibrate, latency_table, load_latency_table, signature,
-                     table_path)
+                     build_sgnas_table, latency_table, load_latency_table, table_path)
 
 __all__ = ['LatencyMeter', 'NB201LatencyTable', 'RUNTIMES', 'SGNASLatencyTable',
-           'build_nb201_table', 'build_sgnas_table', 'calibrate', 'device_name', 'device_slug',
-           'latency_table', 'load_latency_table', 'signature', 'table_path']
+           'block_signatures', 'build_nb201_table', 'build_sgnas_table', 'calibrate',
+           'device_name', 'device_slug', 'latency_table', 'load_latency_table', 'signature',
+           'table_path', 'uncalibrated']

@@ -13,7 +13,7 @@ import re
 import statistics
 import time
 from contextlib import contextmanager
-from typing import Callable, Iterator, List, Sequence, Tuple
+from typing import Callable, Iterator, List, Sequence, Tuple, Union
 
 import torch
 from torch import nn
@@ -125,21 +125,25 @@ class LatencyMeter:
         return self.measure_many([(module, shape)], part)[0]
 
     def measure_many(self, items: Sequence[Tuple[nn.Module, Sequence[int]]],
-                     part: bool = True) -> List[float]:
-        """Median milliseconds of each ``(module, input shape)``, timed interleaved. Under ONNX
-        Runtime parts are measured minus the run-call overhead (a graph that only copies its
-        input, timed among them), never below zero."""
+                     part: Union[bool, Sequence[bool]] = True) -> List[float]:
+        """Median milliseconds of each ``(module, input shape)``, timed interleaved. ``part``,
+        one for all items or one per item: under ONNX Runtime a part is measured minus the
+        run-call overhead (a graph that only copies its input, timed among them), never below
+        zero; a whole network is not."""
+        parts = [part] * len(items) if isinstance(part, bool) else list(part)
+        if len(parts) != len(items):
+            raise ValueError(f'part: one flag per item expected, got {len(parts)} flags for '
+                             f'{len(items)} items')
         if self.runtime == 'pytorch':
             with torch_threads(self.threads), torch.inference_mode():
                 return self._interleaved([self._eager(m, s) for m, s in items])
         runs = [self._onnx(onnx_bytes(m, s), s) for m, s in items]
-        shapes = sorted({tuple(s) for _, s in items}) if part else []
+        shapes = sorted({tuple(s) for (_, s), p in zip(items, parts) if p})
         copies = [self._onnx(onnx_bytes(Copy(), s), s) for s in shapes]
         ms = self._interleaved(runs + copies)
-        if not part:
-            return ms
         overhead = dict(zip(shapes, ms[len(runs):]))
-        return [max(t - overhead[tuple(s)], 0.0) for t, (_, s) in zip(ms, items)]
+        return [max(t - overhead[tuple(s)], 0.0) if p else t
+                for t, (_, s), p in zip(ms, items, parts)]
 
     def overhead(self, shape: Sequence[int]) -> float:
         """ONNX Runtime: the median time of a graph that only copies a ``shape`` input."""

@@ -18,42 +18,26 @@ import itertools
 import json
 import os
 import os.path as osp
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from collections import Counter
+from typing import Callable, Dict, List, Optional, Sequence
 
 import torch
 from torch import nn
 
 from mmsgnas.flops.tables import NB201_INPUT_SIZE
-from mmsgnas.models.macro import (build_head, build_stem, default_input_size, layer_specs,
-                                 stem_stride)
 from mmsgnas.models import NB201Net, SGNASNet
-from mmsgnas.models.nb201_supernet import (CELLS_PER_STAGE, STAGE_CHANNELS, ResNetBasicBlock,
-                                           build_op)
-from mmsgnas.models.sgnas_net import SGNASBlock
+from mmsgnas.models.macro import default_input_size
+from mmsgnas.models.nb201_supernet import CELLS_PER_STAGE, STAGE_CHANNELS
 from mmsgnas.spaces import NB201Space, SGNASSpace
 from mmsgnas.spaces.nb201 import NUM_EDGES, OPS as NB201_OPS
-from mmsgnas.spaces.sgnas import (KERNELS, MIN_EXPANSION, NUM_LAYERS, NUM_SUBBLOCKS, SKIP,
-                                  layer_kernels)
+from mmsgnas.spaces.sgnas import KERNELS, MIN_EXPANSION, NUM_LAYERS, NUM_SUBBLOCKS, SKIP
 from .measure import LatencyMeter, device_name, device_slug
+from .parts import (Builder, block_signatures, nb201_part_counts, nb201_parts,
+                    sgnas_layer_groups, sgnas_part_counts, sgnas_parts, signature)
 
 FORMAT = 'mmsgnas-latency-table/1'
 HEADER_KEYS = ('space', 'variant', 'input_size', 'batch', 'device', 'runtime', 'threads')
 Progress = Optional[Callable[[str, float], None]]
-
-
-def signature(token: str) -> str:
-    """The static block of a token: its kernel runs, sorted, as ``kernel x sub-blocks``:
-    ``'7337ss'`` -> ``'3x2+7x1+7x1'``."""
-    runs = [(k, len(list(g))) for k, g in itertools.groupby(layer_kernels(token))]
-    return '+'.join(f'{k}x{n}' for k, n in sorted(runs))
-
-
-def block_signatures() -> Dict[str, str]:
-    """Each distinct block signature -> the first ordered token that builds it (267)."""
-    blocks: Dict[str, str] = {}
-    for token in SGNASSpace.layer_choices(ordered=True):
-        blocks.setdefault(signature(token), token)
-    return blocks
 
 
 def table_path(root: str, space: str, variant: str, runtime: str, threads: int, batch: int,
@@ -111,6 +95,15 @@ class LatencyTable:
         return LatencyMeter(h['runtime'], h['threads'], h['warmup'], h['repeats'], h['rounds'])
 
     def static_net(self, arch) -> nn.Module:
+        raise NotImplementedError
+
+    def part_builders(self) -> Dict[str, Builder]:
+        """The parts this table was measured from: name -> ``() -> (module, input shape)``."""
+        raise NotImplementedError
+
+    def part_counts(self, arch) -> Counter:
+        """The parts of ``arch``'s static network, with their counts (see
+        :mod:`mmsgnas.latency.parts`)."""
         raise NotImplementedError
 
     def measure(self, arch, meter: Optional[LatencyMeter] = None) -> float:
@@ -192,6 +185,12 @@ class SGNASLatencyTable(LatencyTable):
     def static_net(self, arch) -> nn.Module:
         return SGNASNet(arch, self.variant, init_cfg=None)
 
+    def part_builders(self) -> Dict[str, Builder]:
+        return sgnas_parts(self.variant, self.input_size, self.header['batch'])
+
+    def part_counts(self, arch) -> Counter:
+        return sgnas_part_counts(arch, self.variant, self.input_size, self.header['batch'])
+
     def layer_ms(self, arch) -> List[float]:
         return [self._token_ms[i][t] for i, t in enumerate(self.space.parse(arch))]
 
@@ -271,6 +270,12 @@ class NB201LatencyTable(LatencyTable):
     def static_net(self, arch) -> nn.Module:
         return NB201Net(arch)
 
+    def part_builders(self) -> Dict[str, Builder]:
+        return nb201_parts(self.header['batch'])
+
+    def part_counts(self, arch) -> Counter:
+        return nb201_part_counts(arch)
+
     def all_ms(self) -> torch.Tensor:
         """Milliseconds of all 15,625 architectures, in :meth:`NB201Space.all_archs` order."""
         return self._all
@@ -327,7 +332,7 @@ def _header(meter: LatencyMeter, space: str, variant: str, input_size: int, batc
 
 
 def _measured(done: Dict[str, float], progress: Progress, meter: LatencyMeter,
-              parts: Dict[str, Callable[[], Tuple[nn.Module, tuple]]]) -> Dict[str, float]:
+              parts: Dict[str, Builder]) -> Dict[str, float]:
     """The milliseconds of each named part (``key -> () -> (module, input shape)``), measured
     together (interleaved) unless already ``done``; each new one goes to ``progress``."""
     todo = [key for key in parts if key not in done]
@@ -348,34 +353,16 @@ def build_sgnas_table(meter: LatencyMeter, variant: str = 'cifar',
     build (reused); ``progress`` gets each new ``(key, ms)`` as it is measured (to save it)."""
     size = input_size or default_input_size(variant)
     done = {} if done is None else done
-    norm, act = dict(type='BN'), dict(type='ReLU6')
-    specs = layer_specs(variant)
-    shapes, res = [], size // stem_stride(variant)
-    for spec in specs:
-        shapes.append((batch, spec.in_channels, res, res))
-        res = (res + spec.stride - 1) // spec.stride
-    last = specs[-1].out_channels
-    fixed = _measured(done, progress, meter, {
-        'stem': lambda: (build_stem(variant, norm, act), (batch, 3, size, size)),
-        'head': lambda: (build_head(last, norm, act), (batch, last, res, res))})
+    parts = sgnas_parts(variant, size, batch)
+    fixed = _measured(done, progress, meter, {k: parts[k] for k in ('stem', 'head')})
     blocks = block_signatures()
     layers = []
-    for spec, shape in zip(specs, shapes):
-        group = f'{spec.in_channels}-{spec.out_channels}-s{spec.stride}-{shape[-1]}px'
-        parts = {f'{group}/{sig}': lambda token=token: (SGNASBlock(
-            spec.in_channels, spec.out_channels, spec.stride, layer_kernels(token), norm, act),
-            shape) for sig, token in blocks.items()}
-        ms = _measured(done, progress, meter, parts)
+    for group, _ in sgnas_layer_groups(variant, size, batch):
+        ms = _measured(done, progress, meter,
+                       {f'{group}/{sig}': parts[f'{group}/{sig}'] for sig in blocks})
         layers.append({sig: ms[f'{group}/{sig}'] for sig in blocks})
     return SGNASLatencyTable(_header(meter, 'sgnas', variant, size, batch), fixed['stem'],
                              fixed['head'], layers)
-
-
-class NodeSums(nn.Module):
-    """The additions of a cell's three nodes (``sum`` over 1, 2 and 3 edges: 6 adds)."""
-
-    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        return sum([x]), sum([x, x]), sum([x, x, x])
 
 
 def build_nb201_table(meter: LatencyMeter, batch: int = 1,
@@ -383,55 +370,14 @@ def build_nb201_table(meter: LatencyMeter, batch: int = 1,
                       progress: Progress = None) -> NB201LatencyTable:
     """Measure the NAS-Bench-201 table at 32x32 (all parts timed together): each op and the
     node sums per stage, the stem, the two reduction blocks and the tail."""
-    size = NB201_INPUT_SIZE
-    done = {} if done is None else done
-    first, last = STAGE_CHANNELS[0], STAGE_CHANNELS[-1]
-    parts = {
-        'stem': lambda: (nn.Sequential(nn.Conv2d(3, first, 3, padding=1, bias=False),
-                                       nn.BatchNorm2d(first)), (batch, 3, size, size)),
-        'tail': lambda: (nn.Sequential(nn.BatchNorm2d(last), nn.ReLU(inplace=True)),
-                         (batch, last, size // 4, size // 4))}
-    res = size
-    for s, channels in enumerate(STAGE_CHANNELS):
-        if s > 0:
-            prev = STAGE_CHANNELS[s - 1]
-            parts[f'reduction{s}'] = lambda prev=prev, channels=channels, res=res: (
-                ResNetBasicBlock(prev, channels), (batch, prev, res, res))
-            res //= 2
-        shape = (batch, channels, res, res)
-        parts[f'stage{s}/node_sums'] = lambda shape=shape: (NodeSums(), shape)
-        for op in NB201_OPS:
-            parts[f'stage{s}/{op}'] = lambda op=op, channels=channels, shape=shape: (
-                build_op(op, channels), shape)
-    ms = _measured(done, progress, meter, parts)
+    ms = _measured({} if done is None else done, progress, meter, nb201_parts(batch))
+    stages = range(len(STAGE_CHANNELS))
     const = ms['stem'] + ms['tail'] + ms['reduction1'] + ms['reduction2'] + CELLS_PER_STAGE * sum(
-        ms[f'stage{s}/node_sums'] for s in range(len(STAGE_CHANNELS)))
-    per_op = [CELLS_PER_STAGE * sum(ms[f'stage{s}/{op}'] for s in range(len(STAGE_CHANNELS)))
-              for op in NB201_OPS]
+        ms[f'stage{s}/node_sums'] for s in stages)
+    per_op = [CELLS_PER_STAGE * sum(ms[f'stage{s}/{op}'] for s in stages) for op in NB201_OPS]
     cost = [per_op] * NUM_EDGES
-    return NB201LatencyTable(_header(meter, 'nb201', 'nb201', size, batch), const, cost)
-
-
-def calibrate(table: LatencyTable, num: int, seed: int = 1000,
-              meter: Optional[LatencyMeter] = None) -> LatencyTable:
-    """The table with every part times one scale, ``mean(measured / predicted)`` over ``num``
-    random whole networks (timed interleaved): parts timed alone run with their weights in
-    cache, a whole network does not (measured: whole CIFAR SGNAS networks 1.24x the sum of
-    their parts under PyTorch eager). The header records the scale and the networks."""
-    if num < 1:
-        return table
-    if 'calibration' in table.header:
-        raise ValueError(f'latency table {table.path!r} is calibrated already (parts x '
-                         f"{table.header['calibration']['scale']:.3f})")
-    sampler = table.space.sampler(seed)
-    archs = [sampler.sample() for _ in range(num)]
-    measured = table.measure_all(archs, meter)
-    ratios = [m / table.ms(a) for a, m in zip(archs, measured)]
-    scale = sum(ratios) / len(ratios)
-    header = dict(table.header, calibration=dict(
-        scale=scale, networks=num, seed=seed,
-        ratio_min=min(ratios), ratio_max=max(ratios)))
-    return table.scaled(scale, header)
+    return NB201LatencyTable(_header(meter, 'nb201', 'nb201', NB201_INPUT_SIZE, batch), const,
+                             cost)
 
 
 def latency_table(space: str, variant: str, input_size: int, runtime: str = 'pytorch',
