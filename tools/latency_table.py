@@ -131,8 +131,8 @@ def calibrate_file(path: str, num: int, again: bool = False) -> None:
     table = calibrate(uncalibrated(table) if again else table, num)
     c = table.header['calibration']
     table.save(path)
-    print(f"calibrated {path} on {c['networks']} whole networks and their "
-          f"{c['parts_retimed']} parts: parts x {c['scale']:.3f} (whole / sum of parts "
+    print(f"calibrated {path} on {c['networks']} whole networks timed with their parts: "
+          f"parts x {c['scale']:.3f} (whole / sum of parts "
           f"{c['ratio_min']:.3f} to {c['ratio_max']:.3f}; parts now {c['speed']:.3f}x the "
           f"table's)")
 

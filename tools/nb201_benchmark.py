@@ -30,13 +30,13 @@ from mmsgnas.analysis.nb201_results import (Benchmark, architectures_table,
                                             fitted_random_control, markdown_table, plot_fig5,
                                             raw_generator_summary)
 from mmsgnas.flops import NB201FlopsTable
-from mmsgnas.search import read_results
+from mmsgnas.search import FILL_TOLERANCE, read_results
 from mmsgnas.spaces import NB201Space
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', 'sgnas')
 METHODS = ('generator', 'random', 'evolution')
 SUPERNET_CONFIG = 'sgnas_nb201-supernet_1xb64-60e_cifar10-subset.py'
-GENERATOR_CONFIG = 'sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py'
+GENERATOR_CONFIG = 'sgnas_generator-reinforce_nb201-supernet_1xb128-60e_cifar10-subset.py'
 SEARCH_CONFIG = 'sgnas_search_nb201-supernet_1xb64_cifar10-subset.py'
 
 
@@ -143,6 +143,9 @@ def search(args, seed, method, supernet, generator, timings) -> str:
         test_cfg['targets'] = args.targets
     if method == 'generator':
         cfg.load_from = generator
+        # budget fitting as the generator was trained with (its checkpoint says so)
+        cfg.model.fill_tolerance = Config.fromfile(
+            osp.join(CONFIGS, GENERATOR_CONFIG)).model.get('fill_tolerance', FILL_TOLERANCE)
         # the first seed's background: random architectures for the Kendall tau
         test_cfg['num_background'] = args.tau_archs if seed == args.seeds[0] else 0
     elif method == 'random':

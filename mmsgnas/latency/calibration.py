@@ -9,7 +9,7 @@ table's parts, while a check minutes later found 1.04; see configs/sgnas/README.
 together, the drift falls on the networks and their parts alike and cancels in the ratio.
 """
 import statistics
-from typing import Optional
+from typing import List, Optional, Sequence, Tuple
 
 from .measure import LatencyMeter
 from .tables import LatencyTable
@@ -30,28 +30,45 @@ def calibrate(table: LatencyTable, num: int, seed: int = 1000,
         raise ValueError(f'latency table {table.path!r} is calibrated already (parts x '
                          f"{table.header['calibration']['scale']:.3f}): calibrate "
                          f'uncalibrated(table) to measure it again')
-    table.check(device='this')
     sampler = table.space.sampler(seed)
     archs = [sampler.sample() for _ in range(num)]
-    counts = [table.part_counts(a) for a in archs]
+    wholes, sums = time_with_parts(table, archs, meter)
+    if min(sums) <= 0:
+        raise ValueError(f'parts of a calibration network summed to {min(sums)} ms: nothing '
+                         f'to scale (is the timer working?)')
+    ratios = [whole / s for whole, s in zip(wholes, sums)]
+    scale = statistics.median(ratios)
+    speed = speed_now(table, archs, sums)
+    header = dict(table.header, calibration=dict(
+        scale=scale, networks=num, seed=seed, ratio_min=min(ratios), ratio_max=max(ratios),
+        speed=speed))
+    return table.scaled(scale, header)
+
+
+def time_with_parts(table: LatencyTable, archs: Sequence, meter: Optional[LatencyMeter] = None,
+                    with_parts: Optional[int] = None) -> Tuple[List[float], List[float]]:
+    """The whole static networks of ``archs`` and every part of the first ``with_parts`` of
+    them (default: all), timed now, interleaved in one measurement (the table's runtime,
+    threads and protocol unless ``meter``): the networks' milliseconds and, for those
+    ``with_parts``, the sums of their parts' milliseconds (each part times its count)."""
+    table.check(device='this')
+    counts = [table.part_counts(a) for a in archs[:with_parts]]
     keys = sorted(set().union(*counts))
     builders = table.part_builders()
     size, batch = table.input_size, table.header['batch']
     wholes = [(table.static_net(a), (batch, 3, size, size)) for a in archs]
     ms = (meter or table.meter()).measure_many(
-        wholes + [builders[k]() for k in keys], part=[False] * num + [True] * len(keys))
-    part_ms = dict(zip(keys, ms[num:]))
-    sums = [sum(n * part_ms[k] for k, n in c.items()) for c in counts]
-    if min(sums) <= 0:
-        raise ValueError(f'parts of a calibration network summed to {min(sums)} ms: nothing '
-                         f'to scale (is the timer working?)')
-    ratios = [whole / s for whole, s in zip(ms[:num], sums)]
-    scale = statistics.median(ratios)
-    speed = statistics.median(s / table.ms(a) for s, a in zip(sums, archs))
-    header = dict(table.header, calibration=dict(
-        scale=scale, networks=num, seed=seed, ratio_min=min(ratios), ratio_max=max(ratios),
-        speed=speed, parts_retimed=len(keys)))
-    return table.scaled(scale, header)
+        wholes + [builders[k]() for k in keys], part=[False] * len(archs) + [True] * len(keys))
+    part_ms = dict(zip(keys, ms[len(archs):]))
+    return ms[:len(archs)], [sum(n * part_ms[k] for k, n in c.items()) for c in counts]
+
+
+def speed_now(table: LatencyTable, archs: Sequence, sums: Sequence[float]) -> float:
+    """How fast this machine runs now against when the table's parts were measured: the
+    median of (parts' sum timed now / the table's uncalibrated prediction) over ``archs``
+    (2.0: twice as slow)."""
+    base = uncalibrated(table)
+    return statistics.median(s / base.ms(a) for s, a in zip(sums, archs))
 
 
 def uncalibrated(table: LatencyTable) -> LatencyTable:
