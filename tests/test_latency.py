@@ -164,7 +164,9 @@ def test_calibration_scales_every_part_by_one_factor_against_parts_timed_again(n
     scaled = calibrate(table, 3, meter=meter)
     c = scaled.header['calibration']
     assert c['networks'] == 3 and c['ratio_min'] <= c['scale'] <= c['ratio_max']
-    assert c['speed'] > 0  # the parts timed again against the table's
+    # the parts timed again with the networks: the machine's speed against the build, and
+    # whole vs parts at one moment; together about the scale
+    assert c['speed'] > 0 and c['parts_ratio'] > 0
     for arch in NB201Space.all_archs()[::997]:
         assert scaled.ms(arch) == pytest.approx(c['scale'] * table.ms(arch))
     assert calibrate(table, 0) is table
@@ -289,27 +291,30 @@ def test_the_tool_calibrates_a_table_again_from_its_measured_parts(nb201_tables,
         run = subprocess.run(tool + ['--calibrate-table', path, '--calibrate', '2',
                                      '--recalibrate'], capture_output=True, text=True)
         assert run.returncode == 0, run.stderr
-        assert 'on 2 whole networks timed with their parts' in run.stdout
+        assert 'on 2 whole networks: parts x' in run.stdout
     table, measured = load_latency_table(path), load_latency_table(nb201_tables[1]['pytorch'])
     scale = table.header['calibration']['scale']
     arch = NB201Space.all_archs()[123]
     assert table.ms(arch) == pytest.approx(scale * measured.ms(arch))
 
 
-def test_the_check_reports_the_error_also_at_the_speed_of_the_moment(nb201_tables, tmp_path,
-                                                                      capsys):
+def test_the_check_reports_the_error_also_calibrated_within_the_run(nb201_tables, tmp_path,
+                                                                     capsys):
     spec = importlib.util.spec_from_file_location(
         'latency_check', osp.join(REPO, 'tools', 'analysis', 'latency_check.py'))
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
     out = str(tmp_path / 'check.json')
-    [result] = tool.main([nb201_tables[1]['onnxruntime'], '--num', '4', '--speed-networks',
-                          '2', '--out', out])
-    assert json.load(open(out))[0]['speed'] == result['speed'] > 0
+    [result] = tool.main([nb201_tables[1]['onnxruntime'], '--num', '4', '--out', out])
+    assert json.load(open(out))[0]['mape'] == result['mape']
     predicted = np.array([p['predicted_ms'] for p in result['pairs']])
     measured = np.array([p['measured_ms'] for p in result['pairs']])
-    assert result['at_speed'] == tool.errors(predicted * result['speed'], measured)
     assert result['mape'] == pytest.approx(tool.errors(predicted, measured)['mape'])
+    # two-fold: each half scaled by the other half's median ratio
+    scaled = tool.two_fold(predicted, measured)
+    assert scaled[1] == pytest.approx(predicted[1] * np.median(measured[[0, 2]] /
+                                                               predicted[[0, 2]]))
+    assert result['calibrated_now'] == tool.errors(scaled, measured)
     assert '| 4 uniform |' in capsys.readouterr().out
     with pytest.raises(SystemExit):
-        tool.main([nb201_tables[1]['onnxruntime'], '--num', '4', '--speed-networks', '5'])
+        tool.main([nb201_tables[1]['onnxruntime'], '--num', '1'])

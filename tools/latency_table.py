@@ -5,13 +5,14 @@ runtime, threads, batch and input size.
     python tools/latency_table.py --space nb201 --runtime onnxruntime --threads 2
 
 The parts are then scaled by one factor so that ``--calibrate`` whole random networks are
-predicted right (the median ratio; parts timed alone run with their weights in cache), each
-network timed together with its own parts timed again, so that the machine's speed drift since
-the build cancels. A table is calibrated again, from its measured parts, with
+predicted right (the median ratio; parts timed alone run with their weights in cache, and
+this machine's speed drifts): the table predicts at the speed of that moment. Each network's
+parts are timed again with it, and the header records how much of the scale is the machine's
+speed and how much whole vs parts. A table is brought to the speed of a later moment with
 
     python tools/latency_table.py --calibrate-table <table.json> --recalibrate
- Each
-measurement is appended to ``<table>.partial.jsonl`` as it is made, so a killed build
+
+Each measurement is appended to ``<table>.partial.jsonl`` as it is made, so a killed build
 continues where it stopped (a partial file of another protocol is refused). The finished
 table is written as ``<root>/<space>-<variant>_<device>_<runtime>_t<threads>_b<batch>_
 <size>px.json`` and read by ``mmsgnas.latency.latency_table`` (the generator's and the search
@@ -131,10 +132,10 @@ def calibrate_file(path: str, num: int, again: bool = False) -> None:
     table = calibrate(uncalibrated(table) if again else table, num)
     c = table.header['calibration']
     table.save(path)
-    print(f"calibrated {path} on {c['networks']} whole networks timed with their parts: "
-          f"parts x {c['scale']:.3f} (whole / sum of parts "
-          f"{c['ratio_min']:.3f} to {c['ratio_max']:.3f}; parts now {c['speed']:.3f}x the "
-          f"table's)")
+    print(f"calibrated {path} on {c['networks']} whole networks: parts x {c['scale']:.3f} "
+          f"(measured / predicted {c['ratio_min']:.3f} to {c['ratio_max']:.3f}); timed with "
+          f"them, their parts ran {c['speed']:.3f}x the table's, and the networks "
+          f"{c['parts_ratio']:.3f}x the sum of their parts")
 
 
 def main(argv=None):

@@ -1,12 +1,14 @@
-"""One scale for all parts of a latency table, from whole networks timed with their own parts.
+"""One scale for all parts of a latency table, measured on whole networks now.
 
 Parts timed alone run with their weights in cache and a whole network does not (measured: whole
-CIFAR SGNAS networks 1.24x the sum of their parts under PyTorch eager), so a table is scaled by
-one factor. That factor is measured against the parts *timed again, interleaved with the whole
-networks*, not against the table's own parts: the table was built minutes earlier, and this
-machine's speed drifts by 20-40 % between minutes (a scale of 1.258 measured against the
-table's parts, while a check minutes later found 1.04; see configs/sgnas/README.md). Timed
-together, the drift falls on the networks and their parts alike and cancels in the ratio.
+CIFAR SGNAS networks 1.24x the sum of their parts under PyTorch eager), and this machine's
+speed drifts by up to 1.5x between hours (configs/sgnas/README.md), so a table is scaled by one
+factor measured on whole random networks: it predicts at the machine's speed of the moment of
+calibration, and ``tools/latency_table.py --calibrate-table <table> --recalibrate`` brings it to
+the speed of a later moment. Each network's parts are timed again with it, interleaved, which
+tells the two causes apart in the header: ``parts_ratio``, whole / sum of its parts timed
+together (the scale of a machine whose speed does not drift), and ``speed``, the parts now
+against the table's.
 """
 import statistics
 from typing import List, Optional, Sequence, Tuple
@@ -17,13 +19,10 @@ from .tables import LatencyTable
 
 def calibrate(table: LatencyTable, num: int, seed: int = 1000,
               meter: Optional[LatencyMeter] = None) -> LatencyTable:
-    """The table with every part times ``median(whole / sum of its parts)`` over ``num``
-    random whole networks, the networks and every part they use timed now, interleaved in one
-    measurement (the table's runtime, threads and protocol unless ``meter``).
-
-    The header's ``calibration`` records the scale, the range of the ratios and ``speed``: the
-    median of (the parts' sum now / the table's uncalibrated prediction), how fast the machine
-    ran at calibration against the build (1.0: as fast)."""
+    """The table with every part times ``median(measured / predicted)`` over ``num`` random
+    whole networks timed now, interleaved with their own parts (the table's runtime, threads
+    and protocol unless ``meter``). The header's ``calibration`` records the scale, the range
+    of the ratios, ``parts_ratio`` and ``speed`` (see the module's docstring)."""
     if num < 1:
         return table
     if 'calibration' in table.header:
@@ -36,23 +35,23 @@ def calibrate(table: LatencyTable, num: int, seed: int = 1000,
     if min(sums) <= 0:
         raise ValueError(f'parts of a calibration network summed to {min(sums)} ms: nothing '
                          f'to scale (is the timer working?)')
-    ratios = [whole / s for whole, s in zip(wholes, sums)]
-    scale = statistics.median(ratios)
-    speed = speed_now(table, archs, sums)
+    predicted = [table.ms(a) for a in archs]
+    ratios = [whole / p for whole, p in zip(wholes, predicted)]
     header = dict(table.header, calibration=dict(
-        scale=scale, networks=num, seed=seed, ratio_min=min(ratios), ratio_max=max(ratios),
-        speed=speed))
-    return table.scaled(scale, header)
+        scale=statistics.median(ratios), networks=num, seed=seed, ratio_min=min(ratios),
+        ratio_max=max(ratios),
+        parts_ratio=statistics.median(w / s for w, s in zip(wholes, sums)),
+        speed=statistics.median(s / p for s, p in zip(sums, predicted))))
+    return table.scaled(header['calibration']['scale'], header)
 
 
-def time_with_parts(table: LatencyTable, archs: Sequence, meter: Optional[LatencyMeter] = None,
-                    with_parts: Optional[int] = None) -> Tuple[List[float], List[float]]:
-    """The whole static networks of ``archs`` and every part of the first ``with_parts`` of
-    them (default: all), timed now, interleaved in one measurement (the table's runtime,
-    threads and protocol unless ``meter``): the networks' milliseconds and, for those
-    ``with_parts``, the sums of their parts' milliseconds (each part times its count)."""
+def time_with_parts(table: LatencyTable, archs: Sequence,
+                    meter: Optional[LatencyMeter] = None) -> Tuple[List[float], List[float]]:
+    """The whole static networks of ``archs`` and every part they use, timed now, interleaved
+    in one measurement: the networks' milliseconds and the sums of their parts' milliseconds
+    (each part times its count)."""
     table.check(device='this')
-    counts = [table.part_counts(a) for a in archs[:with_parts]]
+    counts = [table.part_counts(a) for a in archs]
     keys = sorted(set().union(*counts))
     builders = table.part_builders()
     size, batch = table.input_size, table.header['batch']
@@ -61,14 +60,6 @@ def time_with_parts(table: LatencyTable, archs: Sequence, meter: Optional[Latenc
         wholes + [builders[k]() for k in keys], part=[False] * len(archs) + [True] * len(keys))
     part_ms = dict(zip(keys, ms[len(archs):]))
     return ms[:len(archs)], [sum(n * part_ms[k] for k, n in c.items()) for c in counts]
-
-
-def speed_now(table: LatencyTable, archs: Sequence, sums: Sequence[float]) -> float:
-    """How fast this machine runs now against when the table's parts were measured: the
-    median of (parts' sum timed now / the table's uncalibrated prediction) over ``archs``
-    (2.0: twice as slow)."""
-    base = uncalibrated(table)
-    return statistics.median(s / base.ms(a) for s, a in zip(sums, archs))
 
 
 def uncalibrated(table: LatencyTable) -> LatencyTable:
