@@ -158,7 +158,7 @@ def test_nb201_table_is_the_sum_of_the_parts_each_architecture_uses():
         assert table.ms(arch) == pytest.approx(sum(n * done[k] for k, n in counts.items()))
 
 
-def test_calibration_scales_every_part_by_one_factor_against_parts_timed_again(nb201_tables):
+def test_calibration_scales_every_part_by_one_factor_and_records_speed_and_parts_ratio(nb201_tables):
     table = load_latency_table(nb201_tables[1]['onnxruntime'])
     meter = LatencyMeter('onnxruntime', warmup=1, repeats=2, rounds=2)
     scaled = calibrate(table, 3, meter=meter)
@@ -318,3 +318,18 @@ def test_the_check_reports_the_error_also_calibrated_within_the_run(nb201_tables
     assert '| 4 uniform |' in capsys.readouterr().out
     with pytest.raises(SystemExit):
         tool.main([nb201_tables[1]['onnxruntime'], '--num', '1'])
+
+
+def test_the_tool_refuses_to_calibrate_a_calibrated_table_or_with_no_networks(nb201_tables,
+                                                                              tmp_path):
+    path = str(tmp_path / 'table.json')
+    table = load_latency_table(nb201_tables[1]['pytorch'])
+    table.scaled(1.5, dict(table.header, calibration=dict(scale=1.5))).save(path)
+    tool = [sys.executable, osp.join(REPO, 'tools', 'latency_table.py'), '--calibrate-table',
+            path]
+    run = subprocess.run(tool, capture_output=True, text=True)
+    assert run.returncode == 1 and 'calibrated already (parts x 1.500)' in run.stderr
+    assert 'add --recalibrate' in run.stderr
+    run = subprocess.run(tool + ['--recalibrate', '--calibrate', '0'], capture_output=True,
+                         text=True)
+    assert run.returncode == 2 and '--calibrate >= 1 networks, got 0' in run.stderr

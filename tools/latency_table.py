@@ -48,7 +48,8 @@ def parse_args(argv=None):
     parser.add_argument('--calibrate', type=int, default=20,
                         help='whole random networks measured to scale the parts (0: none)')
     parser.add_argument('--calibrate-table', default=None,
-                        help='only calibrate this (uncalibrated) table file')
+                        help='only calibrate this table file (a calibrated one needs '
+                             '--recalibrate)')
     parser.add_argument('--recalibrate', action='store_true',
                         help='with --calibrate-table: replace the table\'s calibration')
     parser.add_argument('--root', default='work_dirs/latency', help='folder of the tables')
@@ -56,6 +57,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.recalibrate and not args.calibrate_table:
         parser.error('--recalibrate goes with --calibrate-table <table.json>')
+    if args.calibrate_table and args.calibrate < 1:
+        parser.error(f'--calibrate-table needs --calibrate >= 1 networks, got {args.calibrate}')
     if args.out and len(args.runtime) > 1:
         parser.error('--out names one file: give one --runtime with it')
     if args.space == 'nb201':
@@ -129,6 +132,10 @@ def build_one(args, runtime: str) -> str:
 
 def calibrate_file(path: str, num: int, again: bool = False) -> None:
     table = load_latency_table(path, device='this')
+    if 'calibration' in table.header and not again:
+        sys.exit(f"{path} is calibrated already (parts x "
+                 f"{table.header['calibration']['scale']:.3f}): add --recalibrate to measure "
+                 f"its scale again")
     table = calibrate(uncalibrated(table) if again else table, num)
     c = table.header['calibration']
     table.save(path)

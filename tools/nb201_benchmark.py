@@ -143,7 +143,8 @@ def search(args, seed, method, supernet, generator, timings) -> str:
         test_cfg['targets'] = args.targets
     if method == 'generator':
         cfg.load_from = generator
-        # budget fitting as the generator was trained with (its checkpoint says so)
+        # budget fitting as the generator config trains with (a search model that differs
+        # refuses its checkpoint)
         cfg.model.fill_tolerance = Config.fromfile(
             osp.join(CONFIGS, GENERATOR_CONFIG)).model.get('fill_tolerance', FILL_TOLERANCE)
         # the first seed's background: random architectures for the Kendall tau

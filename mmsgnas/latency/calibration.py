@@ -2,13 +2,13 @@
 
 Parts timed alone run with their weights in cache and a whole network does not (measured: whole
 CIFAR SGNAS networks 1.24x the sum of their parts under PyTorch eager), and this machine's
-speed drifts by up to 1.5x between hours (configs/sgnas/README.md), so a table is scaled by one
-factor measured on whole random networks: it predicts at the machine's speed of the moment of
+speed drifts by up to 1.5x, within minutes as well as between hours (configs/sgnas/README.md),
+so a table is scaled by one factor measured on whole random networks: it predicts at the machine's speed of the moment of
 calibration, and ``tools/latency_table.py --calibrate-table <table> --recalibrate`` brings it to
-the speed of a later moment. Each network's parts are timed again with it, interleaved, which
-tells the two causes apart in the header: ``parts_ratio``, whole / sum of its parts timed
-together (the scale of a machine whose speed does not drift), and ``speed``, the parts now
-against the table's.
+the speed of a later moment. Each network's parts are timed again with it, interleaved, and the
+header records, for information, ``speed``, the parts now against the table's, and
+``parts_ratio``, whole / sum of its parts timed together at that moment (whole networks and
+parts do not drift alike here, so neither alone is the scale).
 """
 import statistics
 from typing import List, Optional, Sequence, Tuple
@@ -26,22 +26,25 @@ def calibrate(table: LatencyTable, num: int, seed: int = 1000,
     if num < 1:
         return table
     if 'calibration' in table.header:
-        raise ValueError(f'latency table {table.path!r} is calibrated already (parts x '
+        where = repr(table.path) if table.path else '(in memory)'
+        raise ValueError(f'latency table {where} is calibrated already (parts x '
                          f"{table.header['calibration']['scale']:.3f}): calibrate "
                          f'uncalibrated(table) to measure it again')
     sampler = table.space.sampler(seed)
     archs = [sampler.sample() for _ in range(num)]
-    wholes, sums = time_with_parts(table, archs, meter)
-    if min(sums) <= 0:
-        raise ValueError(f'parts of a calibration network summed to {min(sums)} ms: nothing '
-                         f'to scale (is the timer working?)')
     predicted = [table.ms(a) for a in archs]
+    if min(predicted) <= 0:
+        bad = archs[predicted.index(min(predicted))]
+        raise ValueError(f'latency table {table.path!r} predicts {min(predicted)} ms for '
+                         f'{table.space.format(bad)}, expected > 0: nothing to scale')
+    wholes, sums = time_with_parts(table, archs, meter)
     ratios = [whole / p for whole, p in zip(wholes, predicted)]
+    timed = [(w, s, p) for w, s, p in zip(wholes, sums, predicted) if s > 0]
     header = dict(table.header, calibration=dict(
         scale=statistics.median(ratios), networks=num, seed=seed, ratio_min=min(ratios),
         ratio_max=max(ratios),
-        parts_ratio=statistics.median(w / s for w, s in zip(wholes, sums)),
-        speed=statistics.median(s / p for s, p in zip(sums, predicted))))
+        parts_ratio=statistics.median(w / s for w, s, _ in timed) if timed else None,
+        speed=statistics.median(s / p for _, s, p in timed) if timed else None))
     return table.scaled(header['calibration']['scale'], header)
 
 

@@ -130,7 +130,8 @@ class LatencyMeter:
         one for all items or one per item: under ONNX Runtime a part is measured minus the
         run-call overhead (a graph that only copies its input, timed among them), never below
         zero; a whole network is not."""
-        parts = [part] * len(items) if isinstance(part, bool) else list(part)
+        parts = ([bool(p) for p in part] if isinstance(part, (list, tuple))
+                 else [bool(part)] * len(items))
         if len(parts) != len(items):
             raise ValueError(f'part: one flag per item expected, got {len(parts)} flags for '
                              f'{len(items)} items')

@@ -8,8 +8,8 @@ A part is a name and a builder ``() -> (module, input shape)``; a table sums par
   ``'stage<s>/node_sums'`` and ``'stage<s>/<op>'``, each op and node sum counted once per cell.
 
 :func:`sgnas_part_counts` and :func:`nb201_part_counts` say how many times each part occurs
-in an architecture's static network, so a table's prediction can be re-derived from parts timed
-again later (the drift-free calibration of :mod:`mmsgnas.latency.calibration`).
+in an architecture's static network: a table's prediction is the sum of its parts by these
+counts, and calibration (:mod:`mmsgnas.latency.calibration`) times a network's parts with it.
 """
 import itertools
 from collections import Counter
@@ -61,9 +61,8 @@ def sgnas_parts(variant: str, input_size: int, batch: int) -> Dict[str, Builder]
     norm, act = dict(type='BN'), dict(type='ReLU6')
     specs = layer_specs(variant)
     groups = sgnas_layer_groups(variant, input_size, batch)
-    last, res = specs[-1].out_channels, input_size // stem_stride(variant)
-    for spec in specs:
-        res = (res + spec.stride - 1) // spec.stride
+    last, stride = specs[-1].out_channels, specs[-1].stride
+    res = (groups[-1][1][-1] + stride - 1) // stride  # the last layer's output
     parts: Dict[str, Builder] = {
         'stem': lambda: (build_stem(variant, norm, act), (batch, 3, input_size, input_size)),
         'head': lambda: (build_head(last, norm, act), (batch, last, res, res))}
@@ -92,6 +91,8 @@ class NodeSums(nn.Module):
 
 
 def nb201_stage_shapes(batch: int) -> List[tuple]:
+    """Each stage's input shape ``(batch, C, H, W)`` at 32x32 (every stage after the first
+    halves the resolution)."""
     size = NB201_INPUT_SIZE
     return [(batch, c, size >> s, size >> s) for s, c in enumerate(STAGE_CHANNELS)]
 

@@ -8,10 +8,12 @@ exported model) measured end to end with the table's own runtime, threads and pr
 Prints, per table, the mean absolute error (ms and % of the measured latency), the worst
 error and Kendall tau between predicted and measured latency; ``--out`` saves every pair.
 
-This machine's speed drifts (up to 1.5x between hours), and a table predicts at the speed of
-its calibration. So the error is also given for the table calibrated within this run: the
-scale (median measured / predicted) of the even networks applied to the odd ones and the other
-way round ("calibrated now, two-fold"), the error a table recalibrated just before use has.
+This machine's speed drifts (up to 1.5x, within minutes as well as between hours), and a table
+predicts at the speed of its calibration. So the error is also given for the table calibrated
+within this run: the scale (median measured / predicted) of the even networks applied to the
+odd ones and the other way round ("calibrated now, two-fold"). With no time between that
+calibration and its use, and the same kind of networks on both sides, it is a lower bound of
+the error of a table recalibrated just before use.
 """
 import argparse
 import json
