@@ -158,7 +158,8 @@ def test_nb201_table_is_the_sum_of_the_parts_each_architecture_uses():
         assert table.ms(arch) == pytest.approx(sum(n * done[k] for k, n in counts.items()))
 
 
-def test_calibration_scales_every_part_by_one_factor_and_records_speed_and_parts_ratio(nb201_tables):
+def test_calibration_scales_all_parts_by_one_factor_and_records_speed_and_parts_ratio(
+        nb201_tables):
     table = load_latency_table(nb201_tables[1]['onnxruntime'])
     meter = LatencyMeter('onnxruntime', warmup=1, repeats=2, rounds=2)
     scaled = calibrate(table, 3, meter=meter)
