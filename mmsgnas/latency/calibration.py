@@ -5,10 +5,11 @@ CIFAR SGNAS networks 1.24x the sum of their parts under PyTorch eager), and this
 speed drifts by up to 1.5x, within minutes as well as between hours (configs/sgnas/README.md),
 so a table is scaled by one factor measured on whole random networks: it predicts at the
 machine's speed of the moment of calibration, and ``tools/latency_table.py --calibrate-table
-<table> --recalibrate`` brings it to the speed of a later moment. Each network's parts are timed again with it, interleaved, and the
-header records, for information, ``speed``, the parts now against the table's, and
-``parts_ratio``, whole / sum of its parts timed together at that moment (whole networks and
-parts do not drift alike here, so neither alone is the scale).
+<table> --recalibrate`` brings it to the speed of a later moment. Each network's parts are
+timed again with it, interleaved, and the header records, for information, ``speed``, the
+parts now against the table's, and ``parts_ratio``, whole / sum of its parts timed together at
+that moment (whole networks and parts do not drift alike here, so neither alone is the
+scale).
 """
 import statistics
 from typing import List, Optional, Sequence, Tuple
