@@ -140,9 +140,10 @@ def calibrate_file(path: str, num: int, again: bool = False) -> None:
     c = table.header['calibration']
     table.save(path)
     print(f"calibrated {path} on {c['networks']} whole networks: parts x {c['scale']:.3f} "
-          f"(measured / predicted {c['ratio_min']:.3f} to {c['ratio_max']:.3f}); timed with "
-          f"them, their parts ran {c['speed']:.3f}x the table's, and the networks "
-          f"{c['parts_ratio']:.3f}x the sum of their parts")
+          f"(measured / predicted {c['ratio_min']:.3f} to {c['ratio_max']:.3f})")
+    if c['speed'] is not None:  # None when every network's parts summed to 0 ms
+        print(f"timed with them, their parts ran {c['speed']:.3f}x the table's, and the "
+              f"networks {c['parts_ratio']:.3f}x the sum of their parts")
 
 
 def main(argv=None):

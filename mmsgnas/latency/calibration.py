@@ -26,8 +26,8 @@ def calibrate(table: LatencyTable, num: int, seed: int = 1000,
     of the ratios, ``parts_ratio`` and ``speed`` (see the module's docstring)."""
     if num < 1:
         return table
+    where = repr(table.path) if table.path else '(in memory)'
     if 'calibration' in table.header:
-        where = repr(table.path) if table.path else '(in memory)'
         raise ValueError(f'latency table {where} is calibrated already (parts x '
                          f"{table.header['calibration']['scale']:.3f}): calibrate "
                          f'uncalibrated(table) to measure it again')
@@ -36,7 +36,7 @@ def calibrate(table: LatencyTable, num: int, seed: int = 1000,
     predicted = [table.ms(a) for a in archs]
     if min(predicted) <= 0:
         bad = archs[predicted.index(min(predicted))]
-        raise ValueError(f'latency table {table.path!r} predicts {min(predicted)} ms for '
+        raise ValueError(f'latency table {where} predicts {min(predicted)} ms for '
                          f'{table.space.format(bad)}, expected > 0: nothing to scale')
     wholes, sums = time_with_parts(table, archs, meter)
     ratios = [whole / p for whole, p in zip(wholes, predicted)]
