@@ -3,6 +3,12 @@ runtime, threads, batch and input size.
 
     python tools/latency_table.py --space sgnas --variant cifar --runtime pytorch onnxruntime
     python tools/latency_table.py --space nb201 --runtime onnxruntime --threads 2
+    python tools/latency_table.py --space nb201 --runtime onnxruntime --batch 8 --fit 300
+
+NB201 tables can instead be fitted on ``--fit`` whole random networks (one cost per edge and
+op by least squares, ``mmsgnas.latency.fitting``): ONNX Runtime fuses across a cell's ops, so
+its parts timed alone do not add up to a cell. A fitted table is in whole-network terms at the
+speed of the moment already and is not calibrated after the build.
 
 The parts are then scaled by one factor so that ``--calibrate`` whole random networks are
 predicted right (the median ratio; parts timed alone run with their weights in cache, and
@@ -28,7 +34,8 @@ import time
 
 import mmsgnas  # noqa: F401
 from mmsgnas.latency import (RUNTIMES, LatencyMeter, build_nb201_table, build_sgnas_table,
-                             calibrate, load_latency_table, table_path, uncalibrated)
+                             calibrate, fit_nb201_table, load_latency_table, table_path,
+                             uncalibrated)
 from mmsgnas.models.macro import default_input_size
 
 
@@ -52,6 +59,9 @@ def parse_args(argv=None):
                              '--recalibrate)')
     parser.add_argument('--recalibrate', action='store_true',
                         help='with --calibrate-table: replace the table\'s calibration')
+    parser.add_argument('--fit', type=int, default=0,
+                        help='NB201: fit the table on this many whole random networks instead '
+                             'of measuring its parts (0: measure the parts)')
     parser.add_argument('--root', default='work_dirs/latency', help='folder of the tables')
     parser.add_argument('--out', default=None, help='file to write (one runtime only)')
     args = parser.parse_args(argv)
@@ -61,6 +71,11 @@ def parse_args(argv=None):
         parser.error(f'--calibrate-table needs --calibrate >= 1 networks, got {args.calibrate}')
     if args.out and len(args.runtime) > 1:
         parser.error('--out names one file: give one --runtime with it')
+    if args.fit and args.space != 'nb201':
+        parser.error(f'--fit is for the NB201 space, got --space {args.space}')
+    if args.fit < 0 or 0 < args.fit < 31:
+        parser.error(f'--fit needs at least 31 networks (the fit has 25 terms and anchors '
+                     f'aside), got {args.fit}')
     if args.space == 'nb201':
         if args.input_size not in (None, 32):
             parser.error(f'the NB201 space is measured at 32x32, got --input-size '
@@ -95,11 +110,12 @@ def build_one(args, runtime: str) -> str:
                                   args.batch, args.input_size)
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     protocol = dict(meter.protocol(), space=args.space, variant=args.variant,
-                    input_size=args.input_size, batch=args.batch)
+                    input_size=args.input_size, batch=args.batch,
+                    **({'fit': args.fit} if args.fit else {}))
     partial = path + '.partial.jsonl'
     done = read_partial(partial, protocol)
     if done:
-        print(f'resuming {path}: {len(done)} parts already measured')
+        print(f'resuming {path}: {len(done)} measurements already made')
     start = time.perf_counter()
     with open(partial, 'a') as f:
         if not done:
@@ -110,21 +126,27 @@ def build_one(args, runtime: str) -> str:
             f.flush()
             count = len(done)
             if count % 200 == 0:
-                print(f'{runtime}: {count} parts measured, {time.perf_counter() - start:.0f} s')
+                print(f'{runtime}: {count} measurements, {time.perf_counter() - start:.0f} s')
 
         if args.space == 'sgnas':
             table = build_sgnas_table(meter, args.variant, args.input_size, args.batch, done,
                                       save)
+        elif args.fit:
+            table = fit_nb201_table(meter, args.batch, args.fit, done=done, progress=save)
         else:
             table = build_nb201_table(meter, args.batch, done, save)
     table.save(path)
     os.remove(partial)
-    if args.calibrate:
+    if args.fit:
+        fit = table.header['fit']
+        print(f"fitted on {fit['networks']} networks: mean error {fit['mape']:.1f} %, worst "
+              f"{fit['worst_pct']:.1f} %")
+    elif args.calibrate:
         # in a fresh process: after thousands of ONNX Runtime sessions this one times whole
         # networks about 20 % slow (measured), which would bias the scale
         subprocess.run([sys.executable, __file__, '--calibrate-table', path, '--calibrate',
                         str(args.calibrate)], check=True)
-    print(f'wrote {path}: {len(done)} parts in {time.perf_counter() - start:.0f} s; '
+    print(f'wrote {path}: {len(done)} measurements in {time.perf_counter() - start:.0f} s; '
           f'{table.describe()}; range {table.min_cost:.3f} to {table.max_cost:.3f} ms '
           f'(smallest to largest architecture)')
     return path

@@ -9,7 +9,8 @@ one with a :class:`~mmsgnas.latency.measure.LatencyMeter`:
   (``'3377ss'`` and ``'7733ss'``: one 3x3 and one 7x7 depthwise conv of 2C channels), so 267
   blocks per layer cover the 1,089 ordered tokens; layers of one shape share measurements.
 - NAS-Bench-201: ``const + sum_e cost[e, op_e]``, ``cost[e, k]`` the op on its 15 cells' edge,
-  ``const`` the stem, reduction blocks, tail and the cells' node sums.
+  ``const`` the stem, reduction blocks, tail and the cells' node sums; or the same form fitted
+  on whole networks (:mod:`mmsgnas.latency.fitting`: ONNX Runtime fuses across a cell's ops).
 
 Tables have the cost interface of the FLOPs tables (``unit``, ``cost``, ``soft_cost``,
 ``min_cost``, ``max_cost``, ``record``, ``describe``) in milliseconds.
@@ -238,7 +239,9 @@ class SGNASLatencyTable(LatencyTable):
 
 
 class NB201LatencyTable(LatencyTable):
-    """``const + sum_e cost[e, op_e]`` of the benchmark's static network (5 cells per stage).
+    """``const + sum_e cost[e, op_e]`` of the benchmark's static network (5 cells per stage),
+    measured from its parts (:func:`build_nb201_table`) or fitted on whole networks (header
+    ``fit``, :func:`~mmsgnas.latency.fitting.fit_nb201_table`).
 
     Args:
         header: the table's identity.
@@ -271,10 +274,11 @@ class NB201LatencyTable(LatencyTable):
         return NB201Net(arch)
 
     def part_builders(self) -> Dict[str, Builder]:
-        return nb201_parts(self.header['batch'])
+        """The measured parts; none for a table fitted on whole networks (header ``fit``)."""
+        return {} if 'fit' in self.header else nb201_parts(self.header['batch'])
 
     def part_counts(self, arch) -> Counter:
-        return nb201_part_counts(arch)
+        return Counter() if 'fit' in self.header else nb201_part_counts(arch)
 
     def all_ms(self) -> torch.Tensor:
         """Milliseconds of all 15,625 architectures, in :meth:`NB201Space.all_archs` order."""
@@ -324,7 +328,10 @@ def load_latency_table(path: str, **expected) -> LatencyTable:
     return table.check(**expected)
 
 
-def _header(meter: LatencyMeter, space: str, variant: str, input_size: int, batch: int) -> dict:
+def table_header(meter: LatencyMeter, space: str, variant: str, input_size: int,
+                 batch: int) -> dict:
+    """A new table's identity: space, variant, input size, batch, this device, the meter's
+    protocol and the versions measured with."""
     import onnxruntime  # the header names the versions the numbers were measured with
     return dict(space=space, variant=variant, input_size=input_size, batch=batch,
                 device=device_name(), **meter.protocol(), torch=torch.__version__,
@@ -361,7 +368,7 @@ def build_sgnas_table(meter: LatencyMeter, variant: str = 'cifar',
         ms = _measured(done, progress, meter,
                        {f'{group}/{sig}': parts[f'{group}/{sig}'] for sig in blocks})
         layers.append({sig: ms[f'{group}/{sig}'] for sig in blocks})
-    return SGNASLatencyTable(_header(meter, 'sgnas', variant, size, batch), fixed['stem'],
+    return SGNASLatencyTable(table_header(meter, 'sgnas', variant, size, batch), fixed['stem'],
                              fixed['head'], layers)
 
 
@@ -376,8 +383,11 @@ def build_nb201_table(meter: LatencyMeter, batch: int = 1,
         ms[f'stage{s}/node_sums'] for s in stages)
     per_op = [CELLS_PER_STAGE * sum(ms[f'stage{s}/{op}'] for s in stages) for op in NB201_OPS]
     cost = [per_op] * NUM_EDGES
-    return NB201LatencyTable(_header(meter, 'nb201', 'nb201', NB201_INPUT_SIZE, batch), const,
-                             cost)
+    return NB201LatencyTable(nb201_header(meter, batch), const, cost)
+
+
+def nb201_header(meter: LatencyMeter, batch: int) -> dict:
+    return table_header(meter, 'nb201', 'nb201', NB201_INPUT_SIZE, batch)
 
 
 def latency_table(space: str, variant: str, input_size: int, runtime: str = 'pytorch',

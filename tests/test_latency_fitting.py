@@ -1,0 +1,118 @@
+"""The NAS-Bench-201 latency table fitted on whole networks: the least squares, the anchors
+that take the machine's drift out between chunks, resuming, the file and the tool."""
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import REPO
+from mmsgnas.latency import (LatencyMeter, calibrate, fit_nb201_table, load_latency_table,
+                             table_path)
+from mmsgnas.latency.fitting import least_squares, mixed_archs
+from mmsgnas.spaces import NB201Space
+from mmsgnas.spaces.nb201 import OPS
+
+
+def additive_truth(seed: int):
+    rng = np.random.default_rng(seed)
+    cost = rng.uniform(0.0, 2.0, (6, 5))
+    cost[:, 0] = 0.0  # 'none': in the constant
+    const = float(rng.uniform(1.0, 3.0))
+    return const, cost, lambda arch: const + sum(cost[e, OPS.index(op)]
+                                                  for e, op in enumerate(arch))
+
+
+class DriftingMeter(LatencyMeter):
+    """Times every network as an additive truth would, times a speed that changes from one
+    measurement call to the next (as this machine's does)."""
+
+    def __init__(self, truth, speeds) -> None:
+        super().__init__('pytorch')
+        self.truth, self.speeds, self.calls = truth, list(speeds), 0
+
+    def measure_many(self, items, part=True):
+        assert part is False  # whole networks, not parts
+        speed = self.speeds[self.calls % len(self.speeds)]
+        self.calls += 1
+        return [speed * self.truth(net.arch) for net, _ in items]
+
+
+def test_mixed_archs_span_the_space_and_are_reproducible():
+    archs = mixed_archs(200, 0)
+    assert archs == mixed_archs(200, 0) and archs != mixed_archs(200, 1)
+    assert len(set(archs)) == 200  # distinct
+    assert all(NB201Space.parse(a) == a for a in archs)
+    # each its own op mix: some networks are mostly one op
+    assert max(max(a.count(op) for op in OPS) for a in archs) == 6
+    with pytest.raises(ValueError, match='15626 distinct NB201 architectures asked for, '
+                                         'expected 0 to 15625'):
+        mixed_archs(15626, 0)
+
+
+def test_least_squares_recovers_an_additive_table():
+    const, cost, truth = additive_truth(0)
+    archs = mixed_archs(60, 3)
+    fit_const, fit_cost = least_squares(archs, [truth(a) for a in archs])
+    assert fit_const == pytest.approx(const, abs=1e-9)
+    np.testing.assert_allclose(fit_cost, cost, atol=1e-9)
+    with pytest.raises(ValueError, match='5 networks do not determine the 25 terms'):
+        least_squares(archs[:5], [truth(a) for a in archs[:5]])
+
+
+def test_each_chunk_is_scaled_by_its_anchors_and_a_fit_resumes():
+    const, cost, truth = additive_truth(1)
+    meter = DriftingMeter(truth, [1.0, 1.5, 0.7])
+    saved = {}
+    table = fit_nb201_table(meter, 8, networks=60, chunk=20, anchors=4,
+                            progress=saved.__setitem__)
+    assert meter.calls == 3 and len(saved) == 64  # 3 chunks; 60 networks and 4 anchors
+    # the drift of the second and third chunks is taken out: the truth comes back exactly
+    assert table.const == pytest.approx(const, abs=1e-9)
+    np.testing.assert_allclose(table.edge_cost.numpy(), cost, atol=1e-9)
+    fit = table.header['fit']
+    assert fit['networks'] == 60 and fit['mape'] < 1e-6 and table.header['batch'] == 8
+    assert table.part_builders() == {} and not table.part_counts(mixed_archs(1, 0)[0])
+    # a killed fit resumes: nothing measured again, the same table
+    again = fit_nb201_table(meter, 8, networks=60, chunk=20, anchors=4, done=dict(saved))
+    assert meter.calls == 3 and again.const == table.const
+    # the last chunk lost: measured again with the anchors, scaled to the first chunk's
+    partial = {k: v for k, v in saved.items()
+               if k not in {NB201Space.format(a) for a in mixed_archs(64, 0)[44:]}}
+    resumed = fit_nb201_table(meter, 8, networks=60, chunk=20, anchors=4, done=partial)
+    assert meter.calls == 4 and resumed.const == pytest.approx(const, abs=1e-9)
+
+
+def test_bad_fit_settings_are_errors():
+    meter = LatencyMeter('pytorch')
+    with pytest.raises(ValueError, match='networks must be an integer >= 31, got 30'):
+        fit_nb201_table(meter, networks=30)
+    with pytest.raises(ValueError, match='chunk must be an integer >= 1, got 0'):
+        fit_nb201_table(meter, chunk=0)
+    with pytest.raises(ValueError, match="anchors must be an integer >= 1, got 2.5"):
+        fit_nb201_table(meter, anchors=2.5)
+
+
+def test_a_fitted_table_measured_here_is_saved_read_back_and_recalibrated(tmp_path):
+    meter = LatencyMeter('pytorch', warmup=1, repeats=2, rounds=2)
+    table = fit_nb201_table(meter, 1, networks=31, chunk=31, anchors=2)
+    path = table.save(table_path(str(tmp_path), 'nb201', 'nb201', 'pytorch', 1, 1, 32))
+    loaded = load_latency_table(path, device='this', batch=1)
+    assert loaded.header['fit'] == table.header['fit']
+    arch = NB201Space.all_archs()[4321]
+    assert loaded.ms(arch) == pytest.approx(table.ms(arch))
+    scaled = calibrate(loaded, 2, meter=meter)  # whole networks only: a fit has no parts
+    c = scaled.header['calibration']
+    assert c['speed'] is None and c['parts_ratio'] is None
+    assert scaled.ms(arch) == pytest.approx(c['scale'] * table.ms(arch))
+
+
+@pytest.mark.parametrize('args, error', [
+    (['--space', 'sgnas', '--fit', '40'], '--fit is for the NB201 space, got --space sgnas'),
+    (['--space', 'nb201', '--fit', '5'], '--fit needs at least 31 networks'),
+])
+def test_the_tool_refuses_bad_fit_arguments(args, error):
+    run = subprocess.run([sys.executable, osp.join(REPO, 'tools', 'latency_table.py')] + args,
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and error in run.stderr
