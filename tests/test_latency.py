@@ -321,6 +321,22 @@ def test_the_check_reports_the_error_also_calibrated_within_the_run(nb201_tables
         tool.main([nb201_tables[1]['onnxruntime'], '--num', '1'])
 
 
+def test_the_check_can_time_twice_and_report_how_the_timings_agree(nb201_tables, capsys):
+    spec = importlib.util.spec_from_file_location(
+        'latency_check', osp.join(REPO, 'tools', 'analysis', 'latency_check.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    times = np.array([1.0, 2.0, 3.0, 4.0])
+    assert tool.repeatability(times, 2 * times) == dict(kendall_tau=1.0, deviation_pct=0.0)
+    assert tool.repeatability(times, times[::-1])['kendall_tau'] == pytest.approx(-1.0)
+    [result] = tool.main([nb201_tables[1]['pytorch'], '--num', '4', '--twice'])
+    assert -1.0 <= result['repeat']['kendall_tau'] <= 1.0
+    assert result['repeat']['deviation_pct'] >= 0.0
+    row = capsys.readouterr().out.splitlines()[-1]
+    assert row.endswith(f"| {result['repeat']['kendall_tau']:.3f} / "
+                        f"{result['repeat']['deviation_pct']:.1f} |")
+
+
 def test_the_tool_refuses_to_calibrate_a_calibrated_table_or_with_no_networks(nb201_tables,
                                                                               tmp_path):
     path = str(tmp_path / 'table.json')

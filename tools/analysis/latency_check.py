@@ -7,6 +7,9 @@ exported model) measured end to end with the table's own runtime, threads and pr
 
 Prints, per table, the mean absolute error (ms and % of the measured latency), the worst
 error and Kendall tau between predicted and measured latency; ``--out`` saves every pair.
+``--twice`` times the networks a second time and reports how well the two timings agree
+(Kendall tau between them: what the timing itself allows a table to reach here), the table
+then judged against their mean.
 
 This machine's speed drifts (up to 1.5x, within minutes as well as between hours), and a table
 predicts at the speed of its calibration. So the error is also given for the table calibrated
@@ -60,14 +63,28 @@ def two_fold(predicted: np.ndarray, measured: np.ndarray) -> np.ndarray:
     return scaled
 
 
-def check(path: str, num: int, seed: int, spread: bool = False) -> dict:
+def repeatability(first: np.ndarray, second: np.ndarray) -> dict:
+    """How two timings of the same networks agree: Kendall tau and the mean deviation of their
+    ratio from its median (%)."""
+    ratio = first / second
+    return dict(kendall_tau=float(kendalltau(first, second).statistic),
+                deviation_pct=float(100 * np.mean(np.abs(ratio / np.median(ratio) - 1))))
+
+
+def check(path: str, num: int, seed: int, spread: bool = False, twice: bool = False) -> dict:
     table = load_latency_table(path, device='this')
     meter = table.meter()
     archs = sample(table, num, seed, spread)
     start = time.perf_counter()
     predicted = np.array([table.ms(a) for a in archs])
     measured = np.array(table.measure_all(archs, meter))
+    repeat = None
+    if twice:
+        again = np.array(table.measure_all(archs, meter))
+        repeat = repeatability(measured, again)
+        measured = (measured + again) / 2
     return dict(table=path, runtime=table.header['runtime'], num=num, seed=seed, spread=spread,
+                repeat=repeat,
                 **errors(predicted, measured),
                 calibrated_now=errors(two_fold(predicted, measured), measured),
                 kendall_tau=float(kendalltau(predicted, measured).statistic),
@@ -84,22 +101,27 @@ def main(argv=None):
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--spread', action='store_true',
                         help='random architectures fitted to budgets over the FLOPs range')
+    parser.add_argument('--twice', action='store_true',
+                        help='time the networks twice: report how the timings agree, judge '
+                             'the table against their mean')
     parser.add_argument('--out', default=None, help='JSON file for the results')
     args = parser.parse_args(argv)
     if args.num < 2:
         parser.error(f'--num must be at least 2 (Kendall tau needs pairs), got {args.num}')
-    results = [check(p, args.num, args.seed, args.spread) for p in args.tables]
+    results = [check(p, args.num, args.seed, args.spread, args.twice) for p in args.tables]
     print('| table | runtime | archs | measured range (ms) | MAE (ms) | MAE (%) | worst (%) | '
-          'bias (%) | Kendall tau | calibrated now, two-fold: MAE (%) / worst (%) / bias (%) |'
-          '\n|---|---|---|---|---|---|---|---|---|---|')
+          'bias (%) | Kendall tau | calibrated now, two-fold: MAE (%) / worst (%) / bias (%) | '
+          'timed twice: tau / deviation (%) |\n|---|---|---|---|---|---|---|---|---|---|---|')
     for r in results:
         lo, hi = r['measured_range']
         kind = f"{r['num']} {'spread' if r['spread'] else 'uniform'}"
         c = r['calibrated_now']
         now = f"{c['mape']:.1f} / {c['worst_pct']:.1f} / {c['bias_pct']:+.1f}"
+        r2 = r['repeat']
+        repeat = f"{r2['kendall_tau']:.3f} / {r2['deviation_pct']:.1f}" if r2 else '-'
         print(f"| {osp.basename(r['table'])} | {r['runtime']} | {kind} | {lo:.2f}-{hi:.2f} "
               f"| {r['mae_ms']:.3f} | {r['mape']:.1f} | {r['worst_pct']:.1f} | "
-              f"{r['bias_pct']:+.1f} | {r['kendall_tau']:.3f} | {now} |")
+              f"{r['bias_pct']:+.1f} | {r['kendall_tau']:.3f} | {now} | {repeat} |")
     if args.out:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:
