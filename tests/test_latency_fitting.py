@@ -77,11 +77,31 @@ def test_each_chunk_is_scaled_by_its_anchors_and_a_fit_resumes():
     # a killed fit resumes: nothing measured again, the same table
     again = fit_nb201_table(meter, 8, networks=60, chunk=20, anchors=4, done=dict(saved))
     assert meter.calls == 3 and again.const == table.const
-    # the last chunk lost: measured again with the anchors, scaled to the first chunk's
-    partial = {k: v for k, v in saved.items()
-               if k not in {NB201Space.format(a) for a in mixed_archs(64, 0)[44:]}}
-    resumed = fit_nb201_table(meter, 8, networks=60, chunk=20, anchors=4, done=partial)
-    assert meter.calls == 4 and resumed.const == pytest.approx(const, abs=1e-9)
+    # the last chunk lost, resumed at another speed: timed again with the anchors and scaled
+    # to the first chunk's speed
+    last = {NB201Space.format(a) for a in mixed_archs(64, 0)[44:]}
+    partial = {k: v for k, v in saved.items() if k not in last}
+    slower = DriftingMeter(truth, [2.0])
+    resumed = fit_nb201_table(slower, 8, networks=60, chunk=20, anchors=4, done=partial)
+    assert slower.calls == 1
+    assert resumed.const == pytest.approx(const, abs=1e-9)
+    np.testing.assert_allclose(resumed.edge_cost.numpy(), cost, atol=1e-9)
+    # killed while the anchors were recorded: no network was, all is timed from the start
+    anchors_only = {k: v for k, v in list(saved.items())[:2]}
+    fresh = DriftingMeter(truth, [3.0])
+    again = fit_nb201_table(fresh, 8, networks=60, chunk=20, anchors=4, done=anchors_only)
+    assert fresh.calls == 3
+    np.testing.assert_allclose(again.edge_cost.numpy(), 3.0 * cost, atol=1e-9)
+
+
+def test_a_fit_that_predicts_no_time_is_refused():
+    # every op costs less than nothing on every edge: the all-3x3 network at -0.45 ms
+    truth = {'none': 0.0, 'skip_connect': -0.1, 'nor_conv_1x1': -0.3, 'nor_conv_3x3': -0.4,
+             'avg_pool_3x3': -0.2}
+    meter = DriftingMeter(lambda arch: 1.95 + sum(truth[op] for op in arch), [1.0])
+    with pytest.raises(ValueError, match=r'the fit predicts -0\.450 ms for '
+                                         r'\|nor_conv_3x3~0\|.*expected > 0'):
+        fit_nb201_table(meter, networks=40, chunk=40, anchors=2)
 
 
 def test_bad_fit_settings_are_errors():
@@ -92,11 +112,14 @@ def test_bad_fit_settings_are_errors():
         fit_nb201_table(meter, chunk=0)
     with pytest.raises(ValueError, match="anchors must be an integer >= 1, got 2.5"):
         fit_nb201_table(meter, anchors=2.5)
+    with pytest.raises(ValueError, match="chunk must be an integer >= 1, got True"):
+        fit_nb201_table(meter, chunk=True)
 
 
-def test_a_fitted_table_measured_here_is_saved_read_back_and_recalibrated(tmp_path):
+def test_a_fitted_table_is_saved_read_back_and_recalibrated_here(tmp_path):
+    table = fit_nb201_table(DriftingMeter(additive_truth(2)[2], [1.0]), 1, networks=31,
+                            chunk=31, anchors=2)
     meter = LatencyMeter('pytorch', warmup=1, repeats=2, rounds=2)
-    table = fit_nb201_table(meter, 1, networks=31, chunk=31, anchors=2)
     path = table.save(table_path(str(tmp_path), 'nb201', 'nb201', 'pytorch', 1, 1, 32))
     loaded = load_latency_table(path, device='this', batch=1)
     assert loaded.header['fit'] == table.header['fit']

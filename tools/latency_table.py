@@ -7,8 +7,9 @@ runtime, threads, batch and input size.
 
 NB201 tables can instead be fitted on ``--fit`` whole random networks (one cost per edge and
 op by least squares, ``mmsgnas.latency.fitting``): ONNX Runtime fuses across a cell's ops, so
-its parts timed alone do not add up to a cell. A fitted table is in whole-network terms at the
-speed of the moment already and is not calibrated after the build.
+its parts timed alone do not add up to a cell. A fitted table is in whole-network terms, at the
+speed of its first chunk of networks, and is not calibrated after the build. It is written
+where the parts table would be (``--out`` to keep both).
 
 The parts are then scaled by one factor so that ``--calibrate`` whole random networks are
 predicted right (the median ratio; parts timed alone run with their weights in cache, and
@@ -39,6 +40,9 @@ from mmsgnas.latency import (RUNTIMES, LatencyMeter, build_nb201_table, build_sg
 from mmsgnas.models.macro import default_input_size
 
 
+FIT = dict(chunk=50, anchors=10)  # networks timed together, and with every chunk
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--space', default='sgnas', choices=['sgnas', 'nb201'])
@@ -62,6 +66,7 @@ def parse_args(argv=None):
     parser.add_argument('--fit', type=int, default=0,
                         help='NB201: fit the table on this many whole random networks instead '
                              'of measuring its parts (0: measure the parts)')
+    parser.add_argument('--fit-seed', type=int, default=0, help='of the fitted networks')
     parser.add_argument('--root', default='work_dirs/latency', help='folder of the tables')
     parser.add_argument('--out', default=None, help='file to write (one runtime only)')
     args = parser.parse_args(argv)
@@ -74,8 +79,8 @@ def parse_args(argv=None):
     if args.fit and args.space != 'nb201':
         parser.error(f'--fit is for the NB201 space, got --space {args.space}')
     if args.fit < 0 or 0 < args.fit < 31:
-        parser.error(f'--fit needs at least 31 networks (the fit has 25 terms and anchors '
-                     f'aside), got {args.fit}')
+        parser.error(f'--fit needs at least 31 networks (the fit has 25 terms), got '
+                     f'{args.fit}')
     if args.space == 'nb201':
         if args.input_size not in (None, 32):
             parser.error(f'the NB201 space is measured at 32x32, got --input-size '
@@ -111,8 +116,9 @@ def build_one(args, runtime: str) -> str:
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     protocol = dict(meter.protocol(), space=args.space, variant=args.variant,
                     input_size=args.input_size, batch=args.batch,
-                    **({'fit': args.fit} if args.fit else {}))
-    partial = path + '.partial.jsonl'
+                    **({'fit': dict(FIT, networks=args.fit, seed=args.fit_seed)}
+                       if args.fit else {}))
+    partial = path + ('.fit' if args.fit else '') + '.partial.jsonl'
     done = read_partial(partial, protocol)
     if done:
         print(f'resuming {path}: {len(done)} measurements already made')
@@ -132,7 +138,8 @@ def build_one(args, runtime: str) -> str:
             table = build_sgnas_table(meter, args.variant, args.input_size, args.batch, done,
                                       save)
         elif args.fit:
-            table = fit_nb201_table(meter, args.batch, args.fit, done=done, progress=save)
+            table = fit_nb201_table(meter, args.batch, args.fit, args.fit_seed, **FIT,
+                                    done=done, progress=save)
         else:
             table = build_nb201_table(meter, args.batch, done, save)
     table.save(path)

@@ -11,25 +11,24 @@ on that edge inside whole networks (see configs/sgnas/README.md for the errors o
 
 The networks are measured in chunks, each timed interleaved with the same ``anchors`` networks,
 and each chunk is scaled by the median ratio of the anchors' first times to their times in it,
-so that the machine's drift between chunks does not enter the fit. Every measurement goes to
-``progress`` as it is made, and ``done`` resumes a killed fit.
+so that the machine's drift between chunks does not enter the fit: the table predicts at the
+speed of the first chunk. Each chunk's measurements go to ``progress`` when it is timed, and
+``done`` resumes a killed fit (a chunk cut short is timed again).
 """
 import random
 import statistics
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
 from mmsgnas.flops.tables import NB201_INPUT_SIZE
 from mmsgnas.models import NB201Net
 from mmsgnas.spaces import NB201Space
-from mmsgnas.spaces.nb201 import NUM_EDGES, OPS
+from mmsgnas.spaces.nb201 import NUM_ARCHS, NUM_EDGES, OPS
 from .measure import LatencyMeter
-from .tables import NB201LatencyTable, nb201_header
+from .tables import NB201LatencyTable, Progress, table_header
 
-Progress = Optional[Callable[[str, float], None]]
 ANCHOR = 'anchor:'
-NUM_ARCHS = len(OPS) ** NUM_EDGES
 
 
 def mixed_archs(num: int, seed: int) -> List[tuple]:
@@ -48,7 +47,7 @@ def mixed_archs(num: int, seed: int) -> List[tuple]:
         archs.setdefault(tuple(rng.choices(OPS, weights=mix, k=NUM_EDGES)))
     if len(archs) < num:
         raise ValueError(f'found {len(archs)} distinct architectures of {num} in '
-                         f'{100 * num} draws')
+                         f'{100 * num} draws (seed {seed}): ask for fewer')
     return list(archs)
 
 
@@ -86,13 +85,31 @@ def _chunk_ms(meter: LatencyMeter, batch: int, anchors: List[tuple],
 def fit_nb201_table(meter: LatencyMeter, batch: int = 1, networks: int = 300, seed: int = 0,
                     chunk: int = 50, anchors: int = 10, done: Optional[Dict[str, float]] = None,
                     progress: Progress = None) -> NB201LatencyTable:
-    """Measure ``networks`` whole NB201 networks (:func:`mixed_archs`) in chunks of ``chunk``,
-    each timed with the same ``anchors`` networks, and fit the table by least squares. The
-    header's ``fit`` records the settings, the fit's mean and worst absolute error (% of
-    measured) and the measurements (architecture -> ms, drift taken out)."""
+    """Measure whole NB201 networks and fit the table on them by least squares.
+
+    Args:
+        meter: the runtime, threads and timing protocol.
+        batch: the input batch.
+        networks: distinct random networks fitted on (:func:`mixed_archs`; >= 31, the fit
+            has 25 terms).
+        seed: of the networks and anchors.
+        chunk: networks timed together (interleaved) with the anchors.
+        anchors: networks timed in every chunk, whose times scale each chunk to the first.
+        done: measurements by key from a killed fit (network strings; anchors prefixed
+            ``'anchor:'``), reused.
+        progress: gets each new ``(key, ms)`` (to save it).
+
+    Returns:
+        The table; its header's ``fit`` records the settings, the fit's mean and worst
+        absolute error (% of measured) and the measurements it was fitted on (architecture
+        -> ms at the first chunk's speed; not rescaled by a later calibration).
+
+    Raises:
+        ValueError: on bad settings, or if the fit predicts <= 0 ms for some architecture.
+    """
     for name, value, low in (('networks', networks, 31), ('chunk', chunk, 1),
                              ('anchors', anchors, 1)):
-        if not isinstance(value, int) or value < low:
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
             raise ValueError(f'{name} must be an integer >= {low}, got {value!r}')
     done = {} if done is None else done
     space = NB201Space()
@@ -120,7 +137,12 @@ def fit_nb201_table(meter: LatencyMeter, batch: int = 1, networks: int = 300, se
             record(key(a), t * scale)
     measured = [done[key(a)] for a in archs]
     const, cost = least_squares(archs, measured)
-    table = NB201LatencyTable(nb201_header(meter, batch), const, cost.tolist())
+    table = NB201LatencyTable(table_header(meter, 'nb201', 'nb201', NB201_INPUT_SIZE, batch),
+                              const, cost.tolist())
+    if table.min_cost <= 0:
+        cheapest = space.all_archs()[int(table.all_ms().argmin())]
+        raise ValueError(f'the fit predicts {table.min_cost:.3f} ms for {key(cheapest)}, '
+                         f'expected > 0: fit on more networks')
     errors = [abs(table.ms(a) - m) / m for a, m in zip(archs, measured)]
     table.header['fit'] = dict(networks=networks, seed=seed, chunk=chunk, anchors=anchors,
                                mape=100 * statistics.mean(errors), worst_pct=100 * max(errors),

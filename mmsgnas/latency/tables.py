@@ -383,11 +383,8 @@ def build_nb201_table(meter: LatencyMeter, batch: int = 1,
         ms[f'stage{s}/node_sums'] for s in stages)
     per_op = [CELLS_PER_STAGE * sum(ms[f'stage{s}/{op}'] for s in stages) for op in NB201_OPS]
     cost = [per_op] * NUM_EDGES
-    return NB201LatencyTable(nb201_header(meter, batch), const, cost)
-
-
-def nb201_header(meter: LatencyMeter, batch: int) -> dict:
-    return table_header(meter, 'nb201', 'nb201', NB201_INPUT_SIZE, batch)
+    return NB201LatencyTable(table_header(meter, 'nb201', 'nb201', NB201_INPUT_SIZE, batch),
+                             const, cost)
 
 
 def latency_table(space: str, variant: str, input_size: int, runtime: str = 'pytorch',
