@@ -188,9 +188,9 @@ def main(argv=None) -> dict:
     bench = Benchmark()
     total = time.perf_counter() - start
     notes = [
-        f'supernet: one, shared by the seeds (configs/sgnas/{SUPERNET_CONFIG}, uniform '
-        'sampling as SETN); per seed: generator training, then generator, random and '
-        'evolution search on that supernet',
+        f'supernet: one, shared by the seeds (configs/sgnas/{SUPERNET_CONFIG}: the all-3x3 '
+        'cell and one uniformly sampled cell per step, distilled in place); per seed: '
+        'generator training, then generator, random and evolution search on that supernet',
         f'evaluations per target: generator 1, random {args.num_random}, evolution '
         f'{args.population * args.generations} ({args.population} x {args.generations}); '
         'inherited-weight top-1 on the search config\'s evaluation split',
