@@ -1,7 +1,8 @@
 # Searching by generating on the NAS-Bench-201 cell space: N FLOPs targets in, N architectures
 # out (one generator forward), evaluated with weights inherited from the NB201 supernet.
 #   python tools/test.py configs/sgnas/sgnas_search_nb201-supernet_1xb64_cifar10-subset.py \
-#       work_dirs/nb201_generator/best_generator.pth
+#       work_dirs/nb201_generator/best_generator.pth [--cfg-options test_cfg.fit_by=generator]
+# (fit_by=generator, as the benchmark searches: shrink by the generator's preference)
 # The baselines on the same supernet, evaluator and outputs (no generator checkpoint):
 #   --cfg-options test_cfg.type=mmsgnas.EvolutionSearchLoop     (or RandomSearchLoop)
 # The whole NB201 experiment (supernet, 3 seeds, ground truth, Table 3, Fig. 5):
