@@ -65,10 +65,13 @@ def test_table3_layout_and_numbers(bench, tmp_path):
                   [sampler.sample() for _ in range(30)]]
     assert kendall_tau(bench, background) == pytest.approx(1.0)  # same ranking as the truth
     control = fitted_random_control(NB201Space(), NB201FlopsTable.get(), [60.0, 150.0],
-                                    range(3))
-    for rows in control.values():  # fitted to each budget, no evaluation
-        assert [bench.table.mflops(r['arch']) <= r['target'] for r in rows] == [True, True]
+                                    range(3), draws=4)
+    for rows in control.values():  # 4 draws fitted to each budget, no evaluation
+        assert len(rows) == 8 and len({r['arch'] for r in rows}) > 2
+        assert all(bench.table.mflops(r['arch']) <= r['target'] for r in rows)
         assert 'top1' not in rows[0]
+    with pytest.raises(ValueError, match='draws must be >= 1, got 0'):
+        fitted_random_control(NB201Space(), NB201FlopsTable.get(), [60.0], [0], draws=0)
     md = markdown_table(bench, runs, background, notes=['a note'],
                         controls={'control': control})
     assert '| optimal (benchmark) | 94.37 | 73.51 | 47.31 |' in md

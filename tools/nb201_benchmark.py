@@ -76,6 +76,7 @@ def load(name: str, work_dir: str, experiment: str, short: bool) -> Config:
     return cfg
 
 
+CONTROL_DRAWS = 100  # random architectures per seed in the no-supernet control
 DONE = 'stage_done.json'  # written when a stage has finished: only such a stage is reused
 
 
@@ -205,9 +206,9 @@ def main(argv=None) -> dict:
                  archs=osp.join(args.work_dir, 'architectures.md'),
                  fig=osp.join(args.work_dir, 'fig5.png'))
     targets = sorted({r['target'] for r in runs['generator'][args.seeds[0]]})
-    controls = {'random + fitting, no supernet (control)':
+    controls = {f'random + fitting, no supernet (control, {CONTROL_DRAWS} draws a seed)':
                 fitted_random_control(NB201Space(), NB201FlopsTable.get(), targets,
-                                      args.seeds)}
+                                      args.seeds, draws=CONTROL_DRAWS)}
     table = markdown_table(bench, runs, background, notes, controls)
     with open(paths['md'], 'w') as f:
         f.write(table)
