@@ -108,3 +108,42 @@ def test_supernet_bn_normalises_by_the_batch():
     tracked = NB201Supernet(track_running_stats=True)
     assert all(m.running_mean is not None for m in tracked.modules()
                if isinstance(m, torch.nn.BatchNorm2d))
+
+
+@pytest.mark.parametrize('arch, expected', [
+    # edge 2->3 is none: node 2 is dead, so are its two input edges
+    ('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|nor_conv_3x3~0|skip_connect~1|none~2|',
+     '|nor_conv_3x3~0|+|none~0|none~1|+|nor_conv_3x3~0|skip_connect~1|none~2|'),
+    # and node 1 too when edge 1->3 is none as well
+    ('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|nor_conv_3x3~0|none~1|none~2|',
+     '|none~0|+|none~0|none~1|+|nor_conv_3x3~0|none~1|none~2|'),
+    # node 1 reaches the output only through node 2: nothing is dead
+    ('|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|nor_conv_1x1~2|',
+     '|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|nor_conv_1x1~2|'),
+])
+def test_canonical_drops_dead_edges_and_keeps_the_function(arch, expected):
+    arch, expected = NB201Space.parse(arch), NB201Space.parse(expected)
+    lean = NB201Space.canonical(arch)
+    assert lean == expected and NB201Space.canonical(lean) == lean
+    table = NB201FlopsTable.get()
+    assert table.mflops(lean) < table.mflops(arch) or lean == arch
+    torch.manual_seed(0)
+    net = NB201Supernet().eval()
+    x = torch.randn(4, 3, 32, 32)
+    net.set_arch(arch)
+    before = net(x)[0]
+    net.set_arch(lean)
+    torch.testing.assert_close(net(x)[0], before)
+    # growing never puts a conv on a dead edge: every grow move changes the function
+    for grown in NB201Space.grow_moves(lean):
+        assert NB201Space.canonical(grown) == grown
+
+
+def test_canonical_forms_over_the_whole_space():
+    """Over every architecture: canonical forms are fixed points and never cost more."""
+    table = NB201FlopsTable.get()
+    archs = NB201Space.all_archs()
+    leans = {NB201Space.canonical(a) for a in archs}
+    assert all(NB201Space.canonical(a) == a for a in leans)
+    assert all(table.mflops(NB201Space.canonical(a)) <= table.mflops(a) for a in archs[::97])
+    assert len(leans) < len(archs)

@@ -317,3 +317,24 @@ def test_a_score_record_names_its_split():
         for name in ('val_search', 'val_holdout')]
     assert halves == [{'split': 'meta/val_search.txt'}, {'split': 'meta/val_holdout.txt'}]
     assert split_identity([{}]) == {}  # a list of batches has no annotation file
+
+
+@pytest.mark.parametrize('name', SPACES)
+def test_repair_first_drops_dead_parts(name):
+    """An over-budget architecture loses its dead parts before any op is shrunk, so the
+    fitted one keeps the generated function where that alone fits (NB201: no node-2 inputs
+    when edge 2->3 is none); a chain of layers has none (SGNAS)."""
+    space, table = SPACES[name](), TABLES[name]()
+    if name == 'sgnas':
+        arch = space.sampler(0).sample()
+        assert space.canonical(arch) == arch
+        return
+    arch = space.parse('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+'
+                       '|nor_conv_3x3~0|nor_conv_3x3~1|none~2|')  # 184.73 M, 113.96 alive
+    lean = space.parse('|nor_conv_3x3~0|+|none~0|none~1|+|nor_conv_3x3~0|nor_conv_3x3~1|none~2|')
+    assert fit_budget(arch, space, table, 150.0, None) == (lean, 'shrunk')
+    assert fit_budget(arch, space, table, 190.0, None) == (arch, 'no')  # within: kept as is
+    # under a tighter budget the lean cell is shrunk further
+    fitted, action = fit_budget(arch, space, table, 100.0, None)
+    assert action == 'shrunk' and table.mflops(fitted) <= 100.0
+    assert fitted[1:3] == ('none', 'none')

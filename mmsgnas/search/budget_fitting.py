@@ -1,11 +1,12 @@
 """Deterministic budget fitting: shrink an over-budget architecture, grow an under-budget one.
 
-Works on any search space (its local moves ``shrink_moves`` / ``grow_moves``, each strictly
-lowering / raising FLOPs, bounded by ``max_moves``) with a cost ``table``: FLOPs, or measured
-latency (whose moves need not all save time; the bound on the moves still holds). Which move a
-step takes: by FLOPs (the move closest to the budget), or by a ``preference`` (a score of
-architectures, e.g. the generator's logits of their ops: the move it likes best), so the
-fitted architecture keeps what the generator learned rather than what the cost ladder says.
+Works on any search space (its ``canonical`` form, without dead parts, and its local moves
+``shrink_moves`` / ``grow_moves``, each strictly lowering / raising FLOPs, bounded by
+``max_moves``) with a cost ``table``: FLOPs, or measured latency (whose moves need not all
+save time; the bound on the moves still holds). Which move a step takes: by FLOPs (the move
+closest to the budget), or by a ``preference`` (a score of architectures, e.g. the
+generator's logits of their ops: the move it likes best), so the fitted architecture keeps
+what the generator learned rather than what the cost ladder says.
 """
 from typing import Callable, Optional, Tuple
 
@@ -24,7 +25,8 @@ def repair(arch, space, table, target: float,
            preference: Preference = None) -> Tuple[tuple, bool]:
     """Shrink ``arch`` until its cost is <= ``target`` (in the table's unit).
 
-    Each step takes, if one exists, the single move that fits with the most FLOPs left
+    First, if over the target, dead parts go (``space.canonical``: the same function, fewer
+    FLOPs). Then each step takes, if one exists, the single move that fits with the most FLOPs left
     (closest to the budget; with ``preference``, the fitting move it scores highest);
     otherwise the move that saves the most (with ``preference``, the one it scores highest).
     Moves strictly lower FLOPs and the smallest architecture has none, so at most
@@ -37,6 +39,10 @@ def repair(arch, space, table, target: float,
         raise ValueError(f'target {target} {table.unit} is below the smallest architecture '
                          f'({table.min_cost:.2f} {table.unit}): infeasible')
     repaired = False
+    lean = space.canonical(arch)
+    if table.cost(arch) > target and lean != tuple(arch) and \
+            table.cost(lean) <= table.cost(arch):
+        arch, repaired = lean, True
     for _ in range(space.max_moves + 1):
         if table.cost(arch) <= target:
             return arch, repaired

@@ -15,6 +15,7 @@ OPS = ('none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3')
 NUM_OPS = len(OPS)
 EDGES = ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3))  # (from node, to node)
 NUM_EDGES = len(EDGES)
+NUM_NODES = 4  # node 0 the cell's input, node 3 its output
 NUM_ARCHS = NUM_OPS**NUM_EDGES  # 15,625
 
 NB201Arch = Tuple[str, ...]
@@ -152,9 +153,30 @@ class NB201Space:
 
     @staticmethod
     def grow_moves(arch: NB201Arch) -> List[NB201Arch]:
-        """Every architecture one step up the ladder on one edge; each raises FLOPs."""
+        """Every architecture one step up the ladder on one live edge (see :meth:`canonical`;
+        a conv on a dead edge would cost FLOPs and change nothing); each raises FLOPs."""
+        live = NB201Space._live_nodes(arch)
         return [arch[:e] + (GROW[op], ) + arch[e + 1:] for e, op in enumerate(arch)
-                if op in GROW]
+                if op in GROW and EDGES[e][1] in live]
+
+    @staticmethod
+    def _live_nodes(arch: NB201Arch) -> set:
+        """The nodes whose output reaches the cell's output (node 3) through edges that are
+        not ``none``."""
+        live = {NUM_NODES - 1}
+        for node in range(NUM_NODES - 2, -1, -1):  # every edge goes to a later node
+            if any(i == node and j in live and op != 'none'
+                   for (i, j), op in zip(EDGES, arch)):
+                live.add(node)
+        return live
+
+    @staticmethod
+    def canonical(arch: NB201Arch) -> NB201Arch:
+        """The same cell with ``none`` on every dead edge: an edge into a node whose output
+        never reaches the cell's output (e.g. both inputs of node 2 when edge 2->3 is
+        ``none``). Same function, no more FLOPs."""
+        live = NB201Space._live_nodes(arch)
+        return tuple(op if EDGES[e][1] in live else 'none' for e, op in enumerate(arch))
 
     @staticmethod
     def mutate(arch: NB201Arch, rng: random.Random, prob: float) -> NB201Arch:

@@ -277,6 +277,12 @@ class SGNASSpace:
                                  lambda ks: ks + [3] if len(ks) < NUM_SUBBLOCKS else None)
 
     @staticmethod
+    def canonical(arch: Arch) -> Arch:
+        """``arch`` itself: in a chain of layers every sub-block's output is used (the NB201
+        cell can have dead edges)."""
+        return tuple(arch)
+
+    @staticmethod
     def mutate(arch: Arch, rng: random.Random, prob: float) -> Arch:
         """Each layer re-drawn (e and kernels, forced sampling) with probability ``prob``."""
         tokens = list(arch)
