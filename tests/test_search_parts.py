@@ -97,12 +97,15 @@ def test_fit_budget_lands_within_tolerance_under_target(name, seed):
         else:  # no single step up fits any more
             assert (table.mflops(fitted) >= (1 - tolerance) * target or
                     all(table.mflops(m) > target for m in space.grow_moves(fitted)))
-        over = table.mflops(arch) > target
-        assert action.startswith('shrunk') == over
+        over = table.mflops(space.canonical(arch)) > target  # over once dead parts are gone
+        assert ('shrunk' in action) == over
+        assert ('pruned' in action) == (space.canonical(arch) != arch)
         # deterministic
         assert fit_budget(arch, space, table, target, tolerance) == (fitted, action)
-    # no growing asked: an under-budget architecture stays as it is
-    assert fit_budget(arch, space, table, table.max_mflops, tolerance=None) == (arch, 'no')
+    # no growing asked: an under-budget architecture stays as it is, dead parts aside
+    lean = space.canonical(arch)
+    assert fit_budget(arch, space, table, table.max_mflops, tolerance=None) == \
+        (lean, 'pruned' if lean != arch else 'no')
     with pytest.raises(ValueError, match='repair it first'):
         fill(largest(), space, table, targets[1])
     with pytest.raises(ValueError, match='below the smallest architecture'):
@@ -321,9 +324,9 @@ def test_a_score_record_names_its_split():
 
 @pytest.mark.parametrize('name', SPACES)
 def test_repair_first_drops_dead_parts(name):
-    """An over-budget architecture loses its dead parts before any op is shrunk, so the
-    fitted one keeps the generated function where that alone fits (NB201: no node-2 inputs
-    when edge 2->3 is none); a chain of layers has none (SGNAS)."""
+    """Budget fitting first drops dead parts (NB201: no node-2 inputs when edge 2->3 is
+    none), so an over-budget architecture keeps its function where that alone fits and the
+    FLOPs returned are those of the function; a chain of layers has none (SGNAS)."""
     space, table = SPACES[name](), TABLES[name]()
     if name == 'sgnas':
         arch = space.sampler(0).sample()
@@ -332,9 +335,10 @@ def test_repair_first_drops_dead_parts(name):
     arch = space.parse('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+'
                        '|nor_conv_3x3~0|nor_conv_3x3~1|none~2|')  # 184.73 M, 113.96 alive
     lean = space.parse('|nor_conv_3x3~0|+|none~0|none~1|+|nor_conv_3x3~0|nor_conv_3x3~1|none~2|')
-    assert fit_budget(arch, space, table, 150.0, None) == (lean, 'shrunk')
-    assert fit_budget(arch, space, table, 190.0, None) == (arch, 'no')  # within: kept as is
+    assert fit_budget(arch, space, table, 150.0, None) == (lean, 'pruned')
+    assert fit_budget(arch, space, table, 190.0, None) == (lean, 'pruned')  # within it too
+    assert fit_budget(lean, space, table, 150.0, None) == (lean, 'no')
     # under a tighter budget the lean cell is shrunk further
     fitted, action = fit_budget(arch, space, table, 100.0, None)
-    assert action == 'shrunk' and table.mflops(fitted) <= 100.0
+    assert action == 'pruned+shrunk' and table.mflops(fitted) <= 100.0
     assert fitted[1:3] == ('none', 'none')

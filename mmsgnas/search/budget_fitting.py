@@ -25,8 +25,7 @@ def repair(arch, space, table, target: float,
            preference: Preference = None) -> Tuple[tuple, bool]:
     """Shrink ``arch`` until its cost is <= ``target`` (in the table's unit).
 
-    First, if over the target, dead parts go (``space.canonical``: the same function, fewer
-    FLOPs). Then each step takes, if one exists, the single move that fits with the most FLOPs left
+    Each step takes, if one exists, the single move that fits with the most FLOPs left
     (closest to the budget; with ``preference``, the fitting move it scores highest);
     otherwise the move that saves the most (with ``preference``, the one it scores highest).
     Moves strictly lower FLOPs and the smallest architecture has none, so at most
@@ -39,10 +38,6 @@ def repair(arch, space, table, target: float,
         raise ValueError(f'target {target} {table.unit} is below the smallest architecture '
                          f'({table.min_cost:.2f} {table.unit}): infeasible')
     repaired = False
-    lean = space.canonical(arch)
-    if table.cost(arch) > target and lean != tuple(arch) and \
-            table.cost(lean) <= table.cost(arch):
-        arch, repaired = lean, True
     for _ in range(space.max_moves + 1):
         if table.cost(arch) <= target:
             return arch, repaired
@@ -82,14 +77,26 @@ def fill(arch, space, table, target: float, tolerance: float = FILL_TOLERANCE,
     return arch, grown
 
 
+def prune(arch, space, table) -> Tuple[tuple, bool]:
+    """``arch`` without dead parts (``space.canonical``: the same function, never dearer; a
+    cost table by measurement could rate it dearer, then ``arch`` is kept). Returns the
+    architecture and whether it changed."""
+    lean = space.canonical(arch)
+    if lean != tuple(arch) and table.cost(lean) <= table.cost(arch):
+        return lean, True
+    return arch, False
+
+
 def fit_budget(arch, space, table, target: float,
                tolerance: Optional[float] = FILL_TOLERANCE,
                preference: Preference = None) -> Tuple[tuple, str]:
-    """Repair (shrink) if over ``target``, then fill (grow) to within ``tolerance`` of it
-    (``None``: no growing). Returns the architecture and what was done: ``'no'``,
-    ``'shrunk'``, ``'grown'`` or ``'shrunk+grown'``."""
+    """Prune dead parts, repair (shrink) if over ``target``, then fill (grow) to within
+    ``tolerance`` of it (``None``: no growing). Returns the architecture and what was done:
+    ``'no'`` or ``'pruned'``, ``'shrunk'``, ``'grown'`` joined by ``+``."""
+    arch, pruned = prune(arch, space, table)
     arch, shrunk = repair(arch, space, table, target, preference)
     grown = False
     if tolerance is not None:
         arch, grown = fill(arch, space, table, target, tolerance, preference)
-    return arch, '+'.join(a for a, done in (('shrunk', shrunk), ('grown', grown)) if done) or 'no'
+    steps = (('pruned', pruned), ('shrunk', shrunk), ('grown', grown))
+    return arch, '+'.join(a for a, done in steps if done) or 'no'
