@@ -1,11 +1,12 @@
-# NAS-Bench-201 cell supernet on the embedded CIFAR-10 subset: the all-3x3 cell and one
-# uniformly sampled cell per step, the sampled one distilled from the all-3x3 one in place
+# NAS-Bench-201 cell supernet on the embedded CIFAR-10 subset: the all-3x3 cell and two
+# uniformly sampled cells per step, the sampled ones distilled from the all-3x3 one in place
 # (sandwich rule + in-place distillation, as the quickstart's), BN by batch statistics, on the
 # reduced-cost proxy for CPU runs (1 cell per stage instead of the benchmark's 5; the space and
 # its FLOPs table are the benchmark's). Runtime, data and validation on fixed subnets are the
 # quickstart's.
 #   python tools/train.py configs/sgnas/sgnas_nb201-supernet_1xb64-60e_cifar10-subset.py
-# Uniform sampling only (SETN's recipe): --cfg-options "train_cfg.sandwich=[]" train_cfg.distill=False
+# Uniform sampling only (SETN's recipe):
+#   --cfg-options "train_cfg.sandwich=[]" train_cfg.distill=False train_cfg.paths_per_iter=1
 # The benchmark's own 5-cell supernet: --cfg-options model.backbone.cells_per_stage=5
 _base_ = ['./sgnas_unified-supernet_1xb32-2e_cifar10-subset.py',
           '../_base_/models/nb201_classifier.py']
@@ -13,7 +14,7 @@ _base_ = ['./sgnas_unified-supernet_1xb32-2e_cifar10-subset.py',
 model = dict(backbone={{_base_.nb201_backbone}}, head={{_base_.nb201_head}})
 
 max_epochs = 60
-train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs, paths_per_iter=1,
+train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs, paths_per_iter=2,
                  sandwich=('largest', ), distill=True)
 # nothing to recalibrate: BN normalises by the batch
 val_cfg = dict(calibrate_bn=0)
