@@ -323,7 +323,7 @@ def test_a_score_record_names_its_split():
 
 
 @pytest.mark.parametrize('name', SPACES)
-def test_repair_first_drops_dead_parts(name):
+def test_fit_budget_prunes_dead_parts_first(name):
     """Budget fitting first drops dead parts (NB201: no node-2 inputs when edge 2->3 is
     none), so an over-budget architecture keeps its function where that alone fits and the
     FLOPs returned are those of the function; a chain of layers has none (SGNAS)."""
