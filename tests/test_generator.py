@@ -1,7 +1,11 @@
+import math
+import random
+
 import pytest
 import torch
 
 from mmsgnas.algorithms import ArchGenerator, PriorPool, constraint_loss
+from mmsgnas.engine.generator_loops import TARGET_SAMPLINGS, check_target_sampling, draw_target
 from mmsgnas.flops import SGNASFlopsTable
 from mmsgnas.models import UnifiedSupernet
 from mmsgnas.search import targets_in
@@ -93,3 +97,23 @@ def test_targets_outside_the_space_are_errors():
     with pytest.raises(ValueError, match='list of targets is empty'):
         targets_in(table, [])
     assert targets_in(table, [60, 100]) == (60.0, 100.0)
+
+
+@pytest.mark.parametrize('sampling', TARGET_SAMPLINGS)
+def test_training_targets_stay_in_range_and_repeat_by_seed(sampling):
+    draws = [draw_target((20.0, 200.0), sampling, random.Random(i)) for i in range(4000)]
+    assert all(20.0 <= t <= 200.0 for t in draws)
+    assert draws == [draw_target((20.0, 200.0), sampling, random.Random(i)) for i in range(4000)]
+    # the cheap tenth of the interval [20, 38] gets 10 % of uniform targets; log-uniform
+    # gives it log(1.9) / log(10) = 27.9 %, as many as [105, 200]
+    share = sum(t <= 38.0 for t in draws) / len(draws)
+    expected = 0.1 if sampling == 'uniform' else math.log(1.9) / math.log(10)
+    assert abs(share - expected) < 0.03, (sampling, share)
+
+
+def test_bad_target_sampling_is_an_error():
+    with pytest.raises(ValueError, match=r"target_sampling must be one of .*got 'log'"):
+        draw_target((20.0, 200.0), 'log', random.Random(0))
+    with pytest.raises(ValueError, match=r'needs a constraint range above 0, got \(0.0, 5.0\)'):
+        check_target_sampling('log-uniform', (0.0, 5.0))
+    check_target_sampling('uniform', (0.0, 5.0))

@@ -9,6 +9,7 @@ from mmpretrain.structures import DataSample
 
 from conftest import GENERATOR_CONFIG, NB201_GENERATOR_CONFIG, REPO
 from mmsgnas.flops import NB201FlopsTable
+from mmsgnas.search import op_floors
 from mmsgnas.spaces import NB201Space
 from mmsgnas.spaces.nb201 import NUM_EDGES, OPS
 
@@ -74,6 +75,44 @@ def test_generator_checkpoint_of_another_budget_fitting_is_refused():
                                          r'fill_tolerance=0.01.*model.fill_tolerance=None'):
         build(NB201_GENERATOR_CONFIG).load_state_dict(state)
     build(NB201_GENERATOR_CONFIG, fill_tolerance=None).load_state_dict(state)
+
+
+@pytest.mark.parametrize('estimator', ['gumbel', 'reinforce'])
+def test_ops_over_the_target_are_never_proposed(estimator):
+    """With ``mask_infeasible`` an op whose cost floor is over the target (a 3x3 conv costs
+    7.78 + 35.39 MFLOPs alone) is never generated, sampled or given gradient there; the
+    floors are the table's costs, and a checkpoint keeps the setting it was trained with."""
+    table = NB201FlopsTable.get()
+    floors = op_floors(NB201Space(), table)
+    for e in range(NUM_EDGES):
+        for k, op in enumerate(OPS):
+            one = tuple(op if i == e else 'skip_connect' for i in range(NUM_EDGES))
+            assert floors[e, k].item() == pytest.approx(table.cost(one))
+    low_targets = [20.0, 30.0, 43.0]
+    for mask in (False, True):
+        torch.manual_seed(0)
+        model = build(NB201_GENERATOR_CONFIG, mask_infeasible=mask, estimator=estimator,
+                      fill_tolerance=None)
+        with torch.no_grad():  # make the 3x3 conv the generator's favourite everywhere
+            model.generator.position_bias[:, OPS.index('nor_conv_3x3')] = 50.0
+        has_3x3 = ['nor_conv_3x3' in a for a in model.generate(low_targets)]
+        assert has_3x3 == [not mask] * len(low_targets)
+    assert model.generate([200.0])[0].count('nor_conv_3x3') == NUM_EDGES
+    assert 'nor_conv_3x3' in model.generate([43.2])[0]  # 43.17: one fits
+    model.train()
+    model.target = 25.0
+    inputs = torch.randn(4, 3, 32, 32)
+    samples = [DataSample().set_gt_label(i % 10) for i in range(4)]
+    losses = model(inputs, samples, mode='loss')
+    assert losses['cost'].item() < 43.0  # no probability on the 3x3 conv at 25 MFLOPs
+    (losses['loss_ce'] + losses['loss_constraint']).backward()
+    grad = model.generator.position_bias.grad
+    assert torch.isfinite(grad).all() and (grad[:, OPS.index('nor_conv_3x3')] == 0).all()
+    state = model.state_dict()
+    with pytest.raises(ValueError, match=r'trained with mask_infeasible=True .*this model has '
+                                         r'mask_infeasible=False'):
+        build(NB201_GENERATOR_CONFIG, fill_tolerance=None).load_state_dict(state)
+    build(NB201_GENERATOR_CONFIG, fill_tolerance=None, mask_infeasible=True).load_state_dict(state)
 
 
 @pytest.mark.parametrize('name', [NB201_GENERATOR_CONFIG, GENERATOR_CONFIG])

@@ -144,10 +144,11 @@ def search(args, seed, method, supernet, generator, timings) -> str:
         test_cfg['targets'] = args.targets
     if method == 'generator':
         cfg.load_from = generator
-        # budget fitting as the generator config trains with (a search model that differs
-        # refuses its checkpoint)
-        cfg.model.fill_tolerance = Config.fromfile(
-            osp.join(CONFIGS, GENERATOR_CONFIG)).model.get('fill_tolerance', FILL_TOLERANCE)
+        # budget fitting and op masking as the generator config trains with (a search model
+        # that differs refuses its checkpoint)
+        trained = Config.fromfile(osp.join(CONFIGS, GENERATOR_CONFIG)).model
+        cfg.model.fill_tolerance = trained.get('fill_tolerance', FILL_TOLERANCE)
+        cfg.model.mask_infeasible = trained.get('mask_infeasible', False)
         # shrink moves the generator prefers at the target (configs/sgnas/README.md, 2026-12-04:
         # 8 of 15 picks at the random p90 by the supernet's score, against 4 of 15 by FLOPs)
         test_cfg['fit_by'] = 'generator'

@@ -57,6 +57,13 @@ def check_generator_state(model, state_dict: dict, prefix: str) -> None:
             f'its samples), this model has fill_tolerance={model.fill_tolerance}: build it as '
             f"it was trained (the generator config's model.fill_tolerance, e.g. "
             f'--cfg-options model.fill_tolerance={trained_fill})')
+    trained_mask = theirs.get('mask_infeasible', False)
+    if trained_mask != model.mask_infeasible:
+        raise ValueError(
+            f'the generator was trained with mask_infeasible={trained_mask} (ops over a '
+            f'target masked), this model has mask_infeasible={model.mask_infeasible}: build it '
+            f"as it was trained (the generator config's model.mask_infeasible, e.g. "
+            f'--cfg-options model.mask_infeasible={trained_mask})')
     for key, value in model.supernet.state_dict().items():
         state_dict.setdefault(f'{prefix}supernet.{key}', value)
 

@@ -19,7 +19,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from mmsgnas.flops import flops_table
 from mmsgnas.latency import latency_table
 from mmsgnas.registry import MODELS
-from mmsgnas.search import FILL_TOLERANCE, check_fill_tolerance, fit_budget
+from mmsgnas.search import FILL_TOLERANCE, check_fill_tolerance, fit_budget, op_floors
 from .checkpoints import (check_generator_state, decode_record, drop_supernet, encode_record,
                           load_supernet)
 from .reinforce import log_probabilities, reinforce_ce
@@ -227,6 +227,12 @@ class SGNASGenerator(BaseModel):
         fill_tolerance: budget fitting of the REINFORCE samples and monitored architectures
             (and the search loop's default): the relative gap under the target left unfilled;
             ``None`` grows nothing, for a supernet that prefers cheap architectures.
+        mask_infeasible: at each target, the generator never proposes an op that no
+            architecture within the target can hold (its cost floor, :func:`mmsgnas.search
+            .op_floors`, is over the target: a 3x3 conv at 20 MFLOPs in NAS-Bench-201), in
+            training and in :meth:`generate`; without it such ops are sampled and
+            shrunk away by budget fitting, so their logits at low targets are never
+            trained, yet the argmax picks them. Off in the paper.
     """
 
     def __init__(self, supernet: dict, supernet_checkpoint: Optional[str],
@@ -238,7 +244,7 @@ class SGNASGenerator(BaseModel):
                  hard_samples: bool = False, monitor: bool = True, monitor_interval: int = 1,
                  position_bias: bool = False, estimator: str = 'gumbel', num_samples: int = 8,
                  entropy_weight: float = 0.0,
-                 fill_tolerance: Optional[float] = FILL_TOLERANCE,
+                 fill_tolerance: Optional[float] = FILL_TOLERANCE, mask_infeasible: bool = False,
                  data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         if isinstance(data_preprocessor, dict):  # as mmpretrain's classifiers default it
             data_preprocessor = dict(data_preprocessor)
@@ -286,6 +292,8 @@ class SGNASGenerator(BaseModel):
                 f'the space, [{self.table.min_cost:.2f}, {self.table.max_cost:.2f}] {unit} '
                 f'({self.table.describe()})')
         self.constraint_range = (low, high)
+        self.mask_infeasible = bool(mask_infeasible)
+        self.op_floors = op_floors(self.space, self.table) if mask_infeasible else None
         self.generator = ArchGenerator(self.space.shape, position_bias)
         self.prior_pool = PriorPool.random(self.space, self.table, prior_pool_size, prior_seed)
         self.loss_weight = loss_weight
@@ -325,7 +333,7 @@ class SGNASGenerator(BaseModel):
         whether it has a position bias and the budget fitting its samples had."""
         return dict(table=self.table.record(), constraint_range=list(self.constraint_range),
                     position_bias=self.generator.position_bias is not None,
-                    fill_tolerance=self.fill_tolerance)
+                    fill_tolerance=self.fill_tolerance, mask_infeasible=self.mask_infeasible)
 
     def get_extra_state(self) -> torch.Tensor:
         """Saved with the weights: :meth:`record` and the prior pool, as JSON bytes (a
@@ -346,9 +354,15 @@ class SGNASGenerator(BaseModel):
         return (targets - low) / (high - low)
 
     def logits(self, targets: torch.Tensor) -> torch.Tensor:
-        """Generator logits ``(N, *space.shape)`` for targets ``(N, )`` (the table's unit)."""
+        """Generator logits ``(N, *space.shape)`` for targets ``(N, )`` (the table's unit);
+        with ``mask_infeasible``, ``-inf`` on ops whose cost floor is over the target."""
         priors = self.prior_pool.nearest(targets).to(targets.device)
-        return self.generator(self.normalise(targets).float(), priors)
+        logits = self.generator(self.normalise(targets).float(), priors)
+        if not self.mask_infeasible:
+            return logits
+        floors = self.op_floors.to(targets.device)
+        over = floors[None] > targets.reshape(-1, *([1] * floors.dim()))
+        return logits.masked_fill(over, float('-inf'))
 
     def soft_weights(self, logits: torch.Tensor, tau: Optional[float] = None,
                      generator: Optional[torch.Generator] = None) -> torch.Tensor:

@@ -1,8 +1,9 @@
 """The generator stage (Algorithm 1): a target per iteration on batches of the val split, the
 temperature schedule, and the per-epoch evaluation that keeps the best generator."""
+import math
 import os.path as osp
 import random
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -16,7 +17,7 @@ from .model_access import unwrap
 
 @LOOPS.register_module()
 class GeneratorTrainLoop(EpochBasedTrainLoop):
-    """Per iteration: a target uniform in the model's ``constraint_range`` (seeded by
+    """Per iteration: a target drawn from the model's ``constraint_range`` (seeded by
     ``(seed, iteration)``, so ``--resume`` continues the same sequence), then the model's
     train step: generator forward, Gumbel-softmax, soft supernet forward, CE + lambda * L_C.
 
@@ -24,18 +25,25 @@ class GeneratorTrainLoop(EpochBasedTrainLoop):
         runner, dataloader, max_epochs, val_begin, val_interval: as ``EpochBasedTrainLoop``
             (the dataloader reads the validation split, as the paper does).
         seed: base seed of the targets; None uses the runner's seed.
+        target_sampling: ``'uniform'`` (the paper) or ``'log-uniform'`` (uniform in the
+            logarithm of the target: as many targets in ``[a, 2a]`` as in ``[2a, 4a]``, so
+            the cheap end of the range, where few architectures fit, is trained as often
+            as any other budget ratio; needs a range above 0).
     """
 
     def __init__(self, runner, dataloader, max_epochs: int, val_begin: int = 1,
-                 val_interval: int = 1, seed=None, **kwargs) -> None:
+                 val_interval: int = 1, seed=None, target_sampling: str = 'uniform',
+                 **kwargs) -> None:
         super().__init__(runner, dataloader, max_epochs, val_begin, val_interval, **kwargs)
         self.seed = seed
         self.generator_model = unwrap(self.runner.model)
+        check_target_sampling(target_sampling, self.generator_model.constraint_range)
+        self.target_sampling = target_sampling
 
     def sample_target(self) -> float:
-        low, high = self.generator_model.constraint_range
         base = self.runner.seed if self.seed is None else self.seed
-        return random.Random(hash((base, self._iter))).uniform(low, high)
+        return draw_target(self.generator_model.constraint_range, self.target_sampling,
+                           random.Random(hash((base, self._iter))))
 
     def run_iter(self, idx, data_batch: Sequence[dict]) -> None:
         model = self.generator_model
@@ -43,6 +51,31 @@ class GeneratorTrainLoop(EpochBasedTrainLoop):
         model.iteration = self._iter
         model.noise_seed = self.runner.seed if self.seed is None else self.seed
         super().run_iter(idx, data_batch)
+
+
+TARGET_SAMPLINGS = ('uniform', 'log-uniform')
+
+
+def check_target_sampling(sampling: str, constraint_range: Tuple[float, float]) -> None:
+    """ValueError unless ``sampling`` is one of ``TARGET_SAMPLINGS`` and fits the range."""
+    if sampling not in TARGET_SAMPLINGS:
+        raise ValueError(f'target_sampling must be one of {TARGET_SAMPLINGS}, '
+                         f'got {sampling!r}')
+    if sampling == 'log-uniform' and not constraint_range[0] > 0:
+        raise ValueError(f'log-uniform target sampling needs a constraint range above 0, '
+                         f'got {tuple(constraint_range)}')
+
+
+def draw_target(constraint_range: Tuple[float, float], sampling: str,
+                rng: random.Random) -> float:
+    """One training target in ``constraint_range``: ``'uniform'`` (the paper) or
+    ``'log-uniform'`` (uniform in its logarithm)."""
+    check_target_sampling(sampling, constraint_range)
+    low, high = constraint_range
+    if sampling == 'uniform':
+        return rng.uniform(low, high)
+    target = math.exp(rng.uniform(math.log(low), math.log(high)))
+    return min(max(target, low), high)  # exp(log(x)) may round past an end
 
 
 def constraint_metrics(model, targets) -> dict:

@@ -10,6 +10,8 @@ what the generator learned rather than what the cost ladder says.
 """
 from typing import Callable, Optional, Tuple
 
+import torch
+
 Preference = Optional[Callable[[tuple], float]]
 FILL_TOLERANCE = 0.01  # the default relative gap under the budget left unfilled
 
@@ -85,6 +87,27 @@ def prune(arch, space, table) -> Tuple[tuple, bool]:
     if lean != tuple(arch) and table.cost(lean) <= table.cost(arch):
         return lean, True
     return arch, False
+
+
+def op_floors(space, table) -> torch.Tensor:
+    """The cost floor of each op at each position, ``(*space.shape)`` in the table's unit:
+    what the table's soft cost (its value on one-hots) gives the space's cheapest
+    architecture with that one op swapped in. For a table additive over positions (every
+    FLOPs table, the NB201 latency tables) it is the cheapest cost of any architecture with
+    that op there, so an op whose floor is over a target is in no architecture within it."""
+    base = space.onehot(space.reference_archs()['smallest']).double()
+    shape, num_ops = base.shape, base.shape[-1]
+    eye = torch.eye(num_ops, dtype=torch.float64)
+    forbidden = space.mask().expand(shape)
+    for _ in range(2):  # the second pass starts from the per-position cheapest ops
+        flat = base.reshape(-1, num_ops)
+        batch = flat.repeat(flat.shape[0] * num_ops, 1, 1)
+        rows = torch.arange(batch.shape[0])
+        batch[rows, rows // num_ops] = eye.repeat(flat.shape[0], 1)
+        floors = table.soft_cost(batch.reshape(-1, *shape)).reshape(shape).double()
+        cheapest = floors.masked_fill(forbidden, float('inf')).argmin(-1)
+        base = torch.nn.functional.one_hot(cheapest, num_ops).double()
+    return floors
 
 
 def fit_budget(arch, space, table, target: float,
