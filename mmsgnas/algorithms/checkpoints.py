@@ -48,22 +48,17 @@ def check_generator_state(model, state_dict: dict, prefix: str) -> None:
             f'logit bias, this model was built with position_bias='
             f'{model.generator.position_bias is not None}: build it as it was trained '
             f'(the generator config\'s model.position_bias)')
-    # the fitting the search applies is the one the generator learned under (older
-    # checkpoints: the 1 % default, the only one there was)
-    trained_fill = theirs.get('fill_tolerance', FILL_TOLERANCE)
-    if trained_fill != model.fill_tolerance:
-        raise ValueError(
-            f'the generator was trained with fill_tolerance={trained_fill} (budget fitting of '
-            f'its samples), this model has fill_tolerance={model.fill_tolerance}: build it as '
-            f"it was trained (the generator config's model.fill_tolerance, e.g. "
-            f'--cfg-options model.fill_tolerance={trained_fill})')
-    trained_mask = theirs.get('mask_infeasible', False)
-    if trained_mask != model.mask_infeasible:
-        raise ValueError(
-            f'the generator was trained with mask_infeasible={trained_mask} (ops over a '
-            f'target masked), this model has mask_infeasible={model.mask_infeasible}: build it '
-            f"as it was trained (the generator config's model.mask_infeasible, e.g. "
-            f'--cfg-options model.mask_infeasible={trained_mask})')
+    # the search fits and masks as the generator learned to (older checkpoints: the 1 %
+    # default fitting and no mask, the only ones there were)
+    settings = (('fill_tolerance', FILL_TOLERANCE, 'budget fitting of its samples'),
+                ('mask_infeasible', False, 'ops over a target masked'))
+    for key, default, meaning in settings:
+        trained, ours = theirs.get(key, default), getattr(model, key)
+        if trained != ours:
+            raise ValueError(
+                f'the generator was trained with {key}={trained} ({meaning}), this model has '
+                f"{key}={ours}: build it as it was trained (the generator config's "
+                f'model.{key}, e.g. --cfg-options model.{key}={trained})')
     for key, value in model.supernet.state_dict().items():
         state_dict.setdefault(f'{prefix}supernet.{key}', value)
 

@@ -104,7 +104,7 @@ def op_floors(space, table) -> torch.Tensor:
         batch = flat.repeat(flat.shape[0] * num_ops, 1, 1)
         rows = torch.arange(batch.shape[0])
         batch[rows, rows // num_ops] = eye.repeat(flat.shape[0], 1)
-        floors = table.soft_cost(batch.reshape(-1, *shape)).reshape(shape).double()
+        floors = table.soft_cost(batch.reshape(-1, *shape)).reshape(shape)
         cheapest = floors.masked_fill(forbidden, float('inf')).argmin(-1)
         base = torch.nn.functional.one_hot(cheapest, num_ops).double()
     return floors
