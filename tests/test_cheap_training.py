@@ -3,6 +3,7 @@ path, the NB201 proxy (cells per stage), BN by batch statistics in the generator
 hard (straight-through) samples, the per-iteration temperature schedule, the CE monitor."""
 import math
 import os.path as osp
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -237,6 +238,24 @@ def test_per_iteration_temperature_schedule():
     assert all(a > b for a, b in zip(taus, taus[1:]))
     with pytest.raises(ValueError, match='temperatures must be > 0'):
         GeneratorHook(tau_end=0.0)
+
+
+def test_per_iteration_entropy_schedule():
+    model = build_generator(NB201_GENERATOR_CONFIG, estimator='reinforce', num_samples=2,
+                            entropy_weight=0.5)
+    hook = GeneratorHook(tau0=1.0, tau_end=1.0, entropy_end=0.05)
+    hook.before_train(SimpleNamespace(model=model))  # the hook reads only runner.model
+    weights = [hook.entropy_weight(i, 101) for i in range(101)]
+    assert weights[0] == pytest.approx(0.5) and weights[-1] == pytest.approx(0.05)
+    assert weights[50] == pytest.approx(0.275)  # linear
+    assert all(a > b for a, b in zip(weights, weights[1:]))
+    assert hook.entropy_weight(500, 101) == pytest.approx(0.05)  # held after the last
+    with pytest.raises(ValueError, match="entropy_end must be a number >= 0 or None, got -0.1"):
+        GeneratorHook(entropy_end=-0.1)
+    gumbel = build_generator(NB201_GENERATOR_CONFIG)
+    with pytest.raises(ValueError, match="entropy_end needs a generator with "
+                                         "estimator='reinforce', got estimator='gumbel'"):
+        GeneratorHook(entropy_end=0.1).before_train(SimpleNamespace(model=gumbel))
 
 
 def test_search_table_percentile_among_fitting_background():

@@ -101,7 +101,11 @@ class GeneratorHook(Hook):
 
     Temperature at epoch ``i``: ``tau0 * decay ** i`` (5 * 0.95^i by default); with
     ``tau_end``, per iteration instead, geometric from ``tau0`` at the first iteration to
-    ``tau_end`` at the last (so a short run still reaches a low temperature). After each
+    ``tau_end`` at the last (so a short run still reaches a low temperature). With
+    ``entropy_end``, the REINFORCE entropy bonus falls linearly per iteration from the model's
+    ``entropy_weight`` at the first iteration to ``entropy_end`` at the last (a strong bonus
+    keeps early sampling broad; a weak one at the end lets the distribution settle on what
+    scored best). After each
     epoch, ``num_targets`` targets evenly spread over the constraint range are generated
     (argmax, one batched forward) and ``generator/kendall_tau``, ``generator/mean_rel_error``
     and ``generator/over_target`` are logged through the runner's message hub, logger and
@@ -121,13 +125,19 @@ class GeneratorHook(Hook):
         tau_end: final temperature of the per-iteration schedule (None: per-epoch decay).
         num_targets: targets in the evaluation sweep.
         best_by: ``'flops'`` or ``'ce'`` (see above).
+        entropy_end: final entropy weight of the per-iteration schedule (None: the model's
+            constant ``entropy_weight``); needs ``estimator='reinforce'``.
     """
     priority = 'NORMAL'
 
     def __init__(self, tau0: float = 5.0, decay: float = 0.95, num_targets: int = 20,
-                 tau_end: Optional[float] = None, best_by: str = 'flops') -> None:
+                 tau_end: Optional[float] = None, best_by: str = 'flops',
+                 entropy_end: Optional[float] = None) -> None:
         if not tau0 > 0 or (tau_end is not None and not 0 < tau_end):
             raise ValueError(f'temperatures must be > 0, got tau0={tau0!r}, tau_end={tau_end!r}')
+        if entropy_end is not None and not (isinstance(entropy_end, (int, float))
+                                            and entropy_end >= 0):
+            raise ValueError(f'entropy_end must be a number >= 0 or None, got {entropy_end!r}')
         if best_by not in ('flops', 'ce'):
             raise ValueError(f"best_by must be 'flops' or 'ce', got {best_by!r}")
         self.best_by = best_by
@@ -135,6 +145,8 @@ class GeneratorHook(Hook):
         self.decay = decay
         self.tau_end = tau_end
         self.num_targets = num_targets
+        self.entropy_end = entropy_end
+        self.entropy_start: Optional[float] = None
         self.best: Optional[tuple] = None
         self.model = None
 
@@ -149,6 +161,11 @@ class GeneratorHook(Hook):
 
     def before_train(self, runner) -> None:
         self.model = unwrap(runner.model)  # the wrapper does not change during a run
+        if self.entropy_end is not None:
+            if getattr(self.model, 'estimator', None) != 'reinforce':
+                raise ValueError(f"entropy_end needs a generator with estimator='reinforce', "
+                                 f"got estimator={getattr(self.model, 'estimator', None)!r}")
+            self.entropy_start = self.model.entropy_weight  # as configured, also on resume
 
     def _model(self, runner):
         if self.model is None:
@@ -160,11 +177,20 @@ class GeneratorHook(Hook):
         progress = iteration / max(1, max_iters - 1)
         return self.tau0 * (self.tau_end / self.tau0)**min(1.0, progress)
 
+    def entropy_weight(self, iteration: int, max_iters: int) -> float:
+        """The entropy weight of a (0-based) iteration of the per-iteration schedule."""
+        progress = min(1.0, iteration / max(1, max_iters - 1))
+        return self.entropy_start + (self.entropy_end - self.entropy_start) * progress
+
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
         if self.tau_end is not None:
             model = self._model(runner)
             model.tau = self.temperature(runner.iter, runner.max_iters)
             runner.message_hub.update_scalar('train/tau', model.tau)
+        if self.entropy_end is not None:
+            model = self._model(runner)
+            model.entropy_weight = self.entropy_weight(runner.iter, runner.max_iters)
+            runner.message_hub.update_scalar('train/entropy_weight', model.entropy_weight)
 
     @staticmethod
     def _epoch_ce(runner) -> dict:
