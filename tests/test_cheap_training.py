@@ -223,6 +223,11 @@ def test_generator_bad_bn_mode():
         build_generator(bn_mode='train')
 
 
+def test_generator_bad_advantage():
+    with pytest.raises(ValueError, match="unknown REINFORCE advantage 'best'"):
+        build_generator(NB201_GENERATOR_CONFIG, estimator='reinforce', advantage='best')
+
+
 def test_generator_without_monitor_returns_only_the_losses():
     model = build_generator(NB201_GENERATOR_CONFIG, monitor=False)
     model.train()

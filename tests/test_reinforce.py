@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from mmsgnas.algorithms import reinforce_ce, sample_onehots
+from mmsgnas.algorithms.reinforce import advantages
 from mmsgnas.spaces import NB201Space, SGNASSpace
 
 
@@ -25,8 +26,9 @@ def test_samples_are_one_hot_allowed_and_follow_the_logits(space):
         space.parse(space.format(arch))  # valid architectures of the space
 
 
+@pytest.mark.parametrize('advantage', ['normalised', 'rank'])
 @pytest.mark.parametrize('space', [SGNASSpace(), NB201Space()], ids=['sgnas', 'nb201'])
-def test_learns_to_avoid_the_op_that_scores_badly(space):
+def test_learns_to_avoid_the_op_that_scores_badly(space, advantage):
     """A CE that rises with the number of positions on op 1: plain gradient descent on the
     estimate drives its probability down everywhere; the loss's value is the mean CE."""
     torch.manual_seed(0)
@@ -40,8 +42,8 @@ def test_learns_to_avoid_the_op_that_scores_badly(space):
         return logits.masked_fill(space.mask(), float('-inf')).softmax(-1)[..., 1].mean()
 
     before = share().item()
-    for _ in range(60):
-        loss, info = reinforce_ce(logits, space.mask(), 1.0, 8, score)
+    for _ in range(80):
+        loss, info = reinforce_ce(logits, space.mask(), 1.0, 8, score, advantage=advantage)
         assert info['ce_best'] <= loss.item() <= info['ce_worst']
         opt.zero_grad()
         loss.backward()
@@ -109,3 +111,22 @@ def test_the_entropy_bonus_keeps_the_distribution_spread():
     with pytest.raises(ValueError, match='entropy_weight must be >= 0, got -0.1'):
         reinforce_ce(torch.zeros(space.shape), space.mask(), 1.0, 4,
                      lambda onehot: (1.0, onehot), entropy_weight=-0.1)
+
+
+def test_rank_advantages_are_not_swamped_by_one_disaster():
+    """Seven close CEs and one cut-off cell at chance: normalised, the best and the seventh
+    differ by a sliver of the unit; by rank, evenly, as any two neighbours."""
+    ce = torch.tensor([1.00, 1.01, 1.02, 1.03, 1.04, 1.05, 1.06, 2.30])
+    norm, rank = advantages(ce, 'normalised'), advantages(ce, 'rank')
+    loo = (ce.sum() - ce) / 7
+    torch.testing.assert_close(norm, (ce - loo) / ce.std())  # as before the option
+    assert norm[6] - norm[0] < 0.2 and rank[6] - rank[0] > 2.0
+    torch.testing.assert_close(rank, (torch.arange(8.0) - 3.5) / torch.arange(8.0).std())
+    assert rank.sum().abs() < 1e-6 and rank.std() == pytest.approx(1.0)
+    tied = advantages(torch.tensor([1.0, 1.0, 2.0, 3.0]), 'rank')
+    assert tied[0] == tied[1] and tied[0] < tied[2] < tied[3]
+    assert torch.equal(advantages(torch.full((4, ), 1.5), 'rank'), torch.zeros(4))
+    with pytest.raises(ValueError, match="unknown REINFORCE advantage 'ranks', expected one "
+                                         "of \\('normalised', 'rank'\\)"):
+        reinforce_ce(torch.zeros(NB201Space.shape), NB201Space.mask(), 1.0, 4,
+                     lambda onehot: (1.0, onehot), advantage='ranks')

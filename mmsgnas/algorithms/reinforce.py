@@ -12,12 +12,17 @@ generator's work) is pushed by how much better or worse it scored than the mean 
 (a leave-one-out baseline), in units of the samples' standard deviation. An optional entropy
 bonus keeps the distribution from collapsing onto one architecture before the scores have
 told it which (with normalised advantages every step pushes by a unit, noise included, and
-the logits random-walk into a corner).
+the logits random-walk into a corner). With ``advantage='rank'`` the samples are pushed by
+their centred ranks instead of their CEs (the fitness shaping of natural evolution
+strategies): one disastrous sample (a cell cut off from its output) no longer takes the
+whole unit of spread, so the small differences among good architectures still count.
 """
 from typing import Callable, Optional, Tuple
 
 import torch
 from torch.nn import functional as F
+
+ADVANTAGES = ('normalised', 'rank')
 
 
 def log_probabilities(logits: torch.Tensor, mask: torch.Tensor, tau: float) -> torch.Tensor:
@@ -63,7 +68,8 @@ def draw(logp: torch.Tensor, num_samples: int,
 def reinforce_ce(logits: torch.Tensor, mask: torch.Tensor, tau: float, num_samples: int,
                  score: Callable[[torch.Tensor], Tuple[float, torch.Tensor]],
                  generator: Optional[torch.Generator] = None,
-                 entropy_weight: float = 0.0) -> Tuple[torch.Tensor, dict]:
+                 entropy_weight: float = 0.0,
+                 advantage: str = 'normalised') -> Tuple[torch.Tensor, dict]:
     """The mean CE of ``num_samples`` sampled architectures, as a loss whose gradient (with
     respect to ``logits``) is the leave-one-out REINFORCE estimate of the gradient of the
     expected CE, divided by the samples' standard deviation of CE (so its scale does not
@@ -80,6 +86,9 @@ def reinforce_ce(logits: torch.Tensor, mask: torch.Tensor, tau: float, num_sampl
         generator: the sampling noise's RNG (default: torch's global one).
         entropy_weight: beta of an entropy bonus: the loss's gradient also raises
             ``beta * sum of the per-position entropies`` (0: none).
+        advantage: ``'normalised'``: each sample's CE minus the mean of the others, over the
+            samples' standard deviation; ``'rank'``: its centred rank among the samples (ties
+            share their mean rank), over the ranks' standard deviation.
 
     Returns:
         The loss (a scalar equal to the samples' mean CE) and ``dict(ce_best=, ce_worst=,
@@ -90,6 +99,7 @@ def reinforce_ce(logits: torch.Tensor, mask: torch.Tensor, tau: float, num_sampl
                          f'mean of the others), got {num_samples!r}')
     if not entropy_weight >= 0:
         raise ValueError(f'entropy_weight must be >= 0, got {entropy_weight!r}')
+    check_advantage(advantage)
     logp = log_probabilities(logits, mask, tau)
     scored = [score(onehot) for onehot in draw(logp, num_samples, generator)]
     log_probs = log_prob(logp, torch.stack([used.to(logp) for _, used in scored]))
@@ -97,16 +107,39 @@ def reinforce_ce(logits: torch.Tensor, mask: torch.Tensor, tau: float, num_sampl
                       device=log_probs.device)
     if not torch.isfinite(ce).all():
         raise FloatingPointError(f'REINFORCE: non-finite CE among the samples: {ce.tolist()}')
-    baseline = (ce.sum() - ce) / (num_samples - 1)
-    # advantages in units of the samples' spread: the push does not shrink with the CE
-    # differences (small on a weak supernet) next to the constraint loss's gradient
-    spread = ce.std()
-    advantage = (ce - baseline) / spread if spread > 0 else torch.zeros_like(ce)
     entropy = entropies(logp)
-    surrogate = (advantage * log_probs).mean() - entropy_weight * entropy.sum()
+    surrogate = (advantages(ce, advantage) * log_probs).mean() - entropy_weight * entropy.sum()
     loss = ce.mean() + surrogate - surrogate.detach()
     return loss, dict(ce_best=ce.min().detach(), ce_worst=ce.max().detach(),
                       entropy=entropy.mean().detach())
+
+
+def check_advantage(advantage: str) -> str:
+    if advantage not in ADVANTAGES:
+        raise ValueError(f'unknown REINFORCE advantage {advantage!r}, expected one of '
+                         f'{ADVANTAGES}')
+    return advantage
+
+
+def centred_ranks(values: torch.Tensor) -> torch.Tensor:
+    """Ranks of ``values`` ``(N, )`` minus their mean (ties share their mean rank)."""
+    below = (values[None, :] < values[:, None]).sum(1)
+    ties = (values[None, :] == values[:, None]).sum(1)
+    return (below + (ties - 1) / 2).to(values) - (len(values) - 1) / 2
+
+
+def advantages(ce: torch.Tensor, kind: str = 'normalised') -> torch.Tensor:
+    """How much worse than the others each sample scored, in units of their spread (0 for
+    all when all scored alike): ``kind`` ``'normalised'``, its CE minus the mean of the
+    others' (leave-one-out); ``'rank'``, its centred rank. Shape ``(N, )`` -> ``(N, )``."""
+    # in units of the samples' spread: the push does not shrink with the CE differences
+    # (small on a weak supernet) next to the constraint loss's gradient
+    if kind == 'normalised':
+        centred, spread = ce - (ce.sum() - ce) / (len(ce) - 1), ce.std()
+    else:
+        centred = centred_ranks(ce)
+        spread = centred.std()
+    return centred / spread if spread > 0 else torch.zeros_like(ce)
 
 
 def entropies(logp: torch.Tensor) -> torch.Tensor:

@@ -22,7 +22,7 @@ from mmsgnas.registry import MODELS
 from mmsgnas.search import FILL_TOLERANCE, check_fill_tolerance, fit_budget, op_floors
 from .checkpoints import (check_generator_state, decode_record, drop_supernet, encode_record,
                           load_supernet)
-from .reinforce import log_probabilities, reinforce_ce
+from .reinforce import check_advantage, log_probabilities, reinforce_ce
 
 CONSTRAINTS = ('flops', 'latency')
 ESTIMATORS = ('gumbel', 'reinforce')
@@ -218,6 +218,8 @@ class SGNASGenerator(BaseModel):
         num_samples: architectures per iteration of ``estimator='reinforce'`` (>= 2).
         entropy_weight: beta of ``estimator='reinforce'``'s entropy bonus (0: none), against
             an early collapse onto one architecture.
+        advantage: how ``estimator='reinforce'`` weighs its samples: ``'normalised'`` CEs
+            or centred ``'rank'`` s (:func:`mmsgnas.algorithms.reinforce.advantages`).
         monitor: also compute, without gradients, the CE of the architecture the generator
             would return for the iteration's target (``ce_generated``, after budget fitting
             as the search does) and of a random architecture fitted to the same target
@@ -243,7 +245,7 @@ class SGNASGenerator(BaseModel):
                  tau: float = 5.0, straight_through: bool = True, bn_mode: str = 'running',
                  hard_samples: bool = False, monitor: bool = True, monitor_interval: int = 1,
                  position_bias: bool = False, estimator: str = 'gumbel', num_samples: int = 8,
-                 entropy_weight: float = 0.0,
+                 entropy_weight: float = 0.0, advantage: str = 'normalised',
                  fill_tolerance: Optional[float] = FILL_TOLERANCE, mask_infeasible: bool = False,
                  data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         if isinstance(data_preprocessor, dict):  # as mmpretrain's classifiers default it
@@ -263,6 +265,7 @@ class SGNASGenerator(BaseModel):
         if not (isinstance(entropy_weight, (int, float)) and entropy_weight >= 0):
             raise ValueError(f'entropy_weight must be a number >= 0, got {entropy_weight!r}')
         self.entropy_weight = float(entropy_weight)
+        self.advantage = check_advantage(advantage)
         self.fill_tolerance = check_fill_tolerance(fill_tolerance)
         self.hard_samples = bool(hard_samples)
         if not isinstance(monitor_interval, int) or monitor_interval < 1:
@@ -468,7 +471,7 @@ class SGNASGenerator(BaseModel):
             return scores[fitted], self.space.onehot(fitted)
 
         return reinforce_ce(logits, self.space.mask(), self.tau, self.num_samples, score, noise,
-                            self.entropy_weight)
+                            self.entropy_weight, self.advantage)
 
     def _bn_context(self):
         return batch_statistics(self.supernet) if self.bn_mode == 'batch' else nullcontext()
