@@ -218,8 +218,9 @@ class SGNASGenerator(BaseModel):
         num_samples: architectures per iteration of ``estimator='reinforce'`` (>= 2).
         entropy_weight: beta of ``estimator='reinforce'``'s entropy bonus (0: none), against
             an early collapse onto one architecture.
-        advantage: how ``estimator='reinforce'`` weighs its samples: ``'normalised'`` CEs
-            or centred ``'rank'`` s (:func:`mmsgnas.algorithms.reinforce.advantages`).
+        advantage: how ``estimator='reinforce'`` weighs its samples: by normalised CEs
+            (``'normalised'``) or centred ranks (``'rank'``), see
+            :func:`mmsgnas.algorithms.reinforce.advantages`.
         monitor: also compute, without gradients, the CE of the architecture the generator
             would return for the iteration's target (``ce_generated``, after budget fitting
             as the search does) and of a random architecture fitted to the same target
