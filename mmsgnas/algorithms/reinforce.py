@@ -72,8 +72,8 @@ def reinforce_ce(logits: torch.Tensor, mask: torch.Tensor, tau: float, num_sampl
                  advantage: str = 'normalised') -> Tuple[torch.Tensor, dict]:
     """The mean CE of ``num_samples`` sampled architectures, as a loss whose gradient (with
     respect to ``logits``) is the leave-one-out REINFORCE estimate of the gradient of the
-    expected CE, divided by the samples' standard deviation of CE (so its scale does not
-    depend on how far apart the architectures score).
+    expected CE (with ``advantage='rank'``, of its rank-shaped version), in units of the
+    samples' spread (so its scale does not depend on how far apart the architectures score).
 
     Args:
         logits: the generator's logits at one target, ``(*shape)``.

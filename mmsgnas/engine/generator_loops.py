@@ -183,12 +183,11 @@ class GeneratorHook(Hook):
         return self.entropy_start + (self.entropy_end - self.entropy_start) * progress
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
+        model = self._model(runner)
         if self.tau_end is not None:
-            model = self._model(runner)
             model.tau = self.temperature(runner.iter, runner.max_iters)
             runner.message_hub.update_scalar('train/tau', model.tau)
         if self.entropy_end is not None:
-            model = self._model(runner)
             model.entropy_weight = self.entropy_weight(runner.iter, runner.max_iters)
             runner.message_hub.update_scalar('train/entropy_weight', model.entropy_weight)
 
