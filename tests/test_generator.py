@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from mmsgnas.algorithms import ArchGenerator, PriorPool, constraint_loss
+from mmsgnas.algorithms.sgnas import CONSTRAINT_CHANNELS, encode_target
 from mmsgnas.engine.generator_loops import TARGET_SAMPLINGS, check_target_sampling, draw_target
 from mmsgnas.flops import SGNASFlopsTable
 from mmsgnas.models import UnifiedSupernet
@@ -19,6 +20,45 @@ def test_generator_shapes_and_parameter_count():
     assert sum(p.numel() for p in g.parameters()) == 67969
     prior = SGNASSpace.onehot(SGNASSpace.parse('SGNAS-A'))[None].repeat(5, 1, 1, 1)
     assert g(torch.rand(5), prior).shape == (5, 19, 6, 4)
+
+
+def test_target_encodings():
+    """``'constant'`` copies the target into every channel; ``'hat'`` gives each part of the
+    range channels of its own (one-hot at the centres, linear between neighbours, summing to 1),
+    the lower end included."""
+    t = torch.tensor([0.0, 0.05, 1 / 9, 0.5, 1.0])
+    torch.testing.assert_close(encode_target(t, 'constant'), t[:, None].expand(-1, 10))
+    hat = encode_target(t, 'hat')
+    assert hat.shape == (5, CONSTRAINT_CHANNELS)
+    torch.testing.assert_close(hat.sum(1), torch.ones(5))
+    torch.testing.assert_close(hat[0], torch.eye(10)[0])
+    torch.testing.assert_close(hat[2], torch.eye(10)[1])
+    torch.testing.assert_close(hat[4], torch.eye(10)[9])
+    torch.testing.assert_close(hat[1, :2], torch.tensor([0.55, 0.45]))
+    assert (hat[1, 2:] == 0).all()
+    with pytest.raises(ValueError, match=r"unknown target_encoding 'onehot', expected one of "
+                                         r"\('constant', 'hat'\)"):
+        ArchGenerator(target_encoding='onehot')
+
+
+def test_hat_encoding_lets_the_lower_end_differ_from_the_prior_alone():
+    """The released generator's constraint branch is bias-free ReLU convs: its output is the
+    target times its output at 1, so at the range's lower end (0) the logits are the prior's
+    alone. With ``'hat'`` the lower end has an input of its own; the parameters are the same."""
+    torch.manual_seed(0)
+    constant, hat = ArchGenerator(), ArchGenerator(target_encoding='hat')
+    hat.load_state_dict(constant.state_dict())  # same shapes, same weights
+    prior = SGNASSpace.onehot(SGNASSpace.parse('SGNAS-A'))[None]
+    zeros = torch.zeros(1, CONSTRAINT_CHANNELS, 19, 24)
+    assert not constant.constraint(zeros).any()
+    branch = constant.constraint(torch.full((1, CONSTRAINT_CHANNELS, 19, 24), 0.3))
+    torch.testing.assert_close(branch, 0.3 * constant.constraint(torch.ones_like(zeros)))
+    lower = torch.zeros(1)
+    without_target = constant.tail(constant.body(constant.stem(constant.prior(
+        prior.reshape(1, 1, 19, 24)))) + constant.prior(prior.reshape(1, 1, 19, 24)))
+    torch.testing.assert_close(constant(lower, prior), without_target.reshape(1, 19, 6, 4))
+    assert (hat(lower, prior) - constant(lower, prior)).abs().max() > 1e-3
+    assert (hat(lower, prior) - hat(torch.full((1, ), 0.1), prior)).abs().max() > 1e-3
 
 
 def test_decode_roundtrip_and_forced_sampling():

@@ -8,6 +8,7 @@ from mmengine.registry import init_default_scope
 from mmpretrain.structures import DataSample
 
 from conftest import GENERATOR_CONFIG, NB201_GENERATOR_CONFIG, REPO
+from mmsgnas.algorithms.checkpoints import decode_record, encode_record
 from mmsgnas.flops import NB201FlopsTable
 from mmsgnas.search import op_floors
 from mmsgnas.spaces import NB201Space
@@ -75,6 +76,25 @@ def test_generator_checkpoint_of_another_budget_fitting_is_refused():
                                          r'fill_tolerance=0.01.*model.fill_tolerance=None'):
         build(NB201_GENERATOR_CONFIG).load_state_dict(state)
     build(NB201_GENERATOR_CONFIG, fill_tolerance=None).load_state_dict(state)
+
+
+def test_generator_checkpoint_of_another_target_encoding_is_refused():
+    """The weights of a ``'hat'`` generator have the released shapes, so only the record tells
+    the encodings apart: a checkpoint loads only into a model with the encoding it had, and an
+    older checkpoint (no encoding in its record) is the released, constant one."""
+    hat = build(NB201_GENERATOR_CONFIG, target_encoding='hat')
+    state = hat.state_dict()
+    with pytest.raises(ValueError, match=r"trained with target_encoding='hat' .*this model has "
+                                         r"target_encoding='constant'.*model.target_encoding"):
+        build(NB201_GENERATOR_CONFIG).load_state_dict(state)
+    build(NB201_GENERATOR_CONFIG, target_encoding='hat').load_state_dict(state)
+    older = build(NB201_GENERATOR_CONFIG).state_dict()
+    record = decode_record(older['_extra_state'])
+    del record['target_encoding']
+    older['_extra_state'] = encode_record(record)
+    build(NB201_GENERATOR_CONFIG).load_state_dict(older)
+    with pytest.raises(ValueError, match=r"trained with target_encoding='constant'"):
+        build(NB201_GENERATOR_CONFIG, target_encoding='hat').load_state_dict(older)
 
 
 @pytest.mark.parametrize('estimator', ['gumbel', 'reinforce'])

@@ -1,8 +1,8 @@
 """SGNAS generator checkpoints: the supernet they are built on, and what they were trained for.
 
 A generator checkpoint holds the generator's weights and a record (``get_extra_state``: FLOPs
-table, constraint range, position bias, budget fitting, prior pool), never the supernet, which
-comes from its own checkpoint, loaded strictly.
+table, constraint range, position bias, target encoding, budget fitting, prior pool), never
+the supernet, which comes from its own checkpoint, loaded strictly.
 """
 import json
 import os.path as osp
@@ -48,17 +48,18 @@ def check_generator_state(model, state_dict: dict, prefix: str) -> None:
             f'logit bias, this model was built with position_bias='
             f'{model.generator.position_bias is not None}: build it as it was trained '
             f'(the generator config\'s model.position_bias)')
-    # the search fits and masks as the generator learned to (older checkpoints: the 1 %
-    # default fitting and no mask, the only ones there were)
+    # the search fits, masks and encodes targets as the generator learned to (older
+    # checkpoints: the 1 % default fitting, no mask and the constant encoding, all there were)
     settings = (('fill_tolerance', FILL_TOLERANCE, 'budget fitting of its samples'),
-                ('mask_infeasible', False, 'ops over a target masked'))
+                ('mask_infeasible', False, 'ops over a target masked'),
+                ('target_encoding', 'constant', 'how the target enters the generator'))
     for key, default, meaning in settings:
-        trained, ours = theirs.get(key, default), getattr(model, key)
+        trained, ours = theirs.get(key, default), model.record()[key]
         if trained != ours:
             raise ValueError(
-                f'the generator was trained with {key}={trained} ({meaning}), this model has '
-                f"{key}={ours}: build it as it was trained (the generator config's "
-                f'model.{key}, e.g. --cfg-options model.{key}={trained})')
+                f'the generator was trained with {key}={trained!r} ({meaning}), this model has '
+                f"{key}={ours!r}: build it as it was trained (the generator config's "
+                f'model.{key}, e.g. --cfg-options model.{key}={trained!r})')
     for key, value in model.supernet.state_dict().items():
         state_dict.setdefault(f'{prefix}supernet.{key}', value)
 

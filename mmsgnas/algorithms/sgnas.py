@@ -29,6 +29,31 @@ ESTIMATORS = ('gumbel', 'reinforce')
 CONSTRAINT_CHANNELS = 10
 HIDDEN = 32
 LOSS_FORMS = ('symmetric', 'asymmetric')
+TARGET_ENCODINGS = ('constant', 'hat')
+
+
+def check_target_encoding(encoding: str) -> str:
+    if encoding not in TARGET_ENCODINGS:
+        raise ValueError(f'unknown target_encoding {encoding!r}, expected one of '
+                         f'{TARGET_ENCODINGS}')
+    return encoding
+
+
+def encode_target(target: torch.Tensor, encoding: str = 'constant',
+                  channels: int = CONSTRAINT_CHANNELS) -> torch.Tensor:
+    """The generator's constraint channels ``(N, channels)`` for normalised targets ``(N, )``.
+
+    ``'constant'`` (the released code): every channel is the target, so the constraint branch
+    (bias-free ReLU convs) outputs exactly ``target`` times its output at 1, zero at the
+    range's lower end. ``'hat'``: channel ``k`` is a hat centred at ``k / (channels - 1)``
+    (``max(0, 1 - (channels - 1) |target - k / (channels - 1)|)``, neighbours overlapping,
+    summing to 1 inside [0, 1]), so each part of the range has channels of its own, the
+    lower end included.
+    """
+    if check_target_encoding(encoding) == 'constant':
+        return target[:, None].expand(-1, channels)
+    centres = torch.linspace(0, 1, channels, dtype=target.dtype, device=target.device)
+    return (1 - (channels - 1) * (target[:, None] - centres).abs()).clamp(min=0)
 
 
 def conv3x3(in_channels: int, out_channels: int, bias: bool = False) -> nn.Conv2d:
@@ -52,16 +77,20 @@ class ArchGenerator(nn.Module):
             without it a preference such as "op k is bad on every edge" can only be learned
             through the prior's pattern and the padding; not in the released generator
             (whose 67,969 parameters it leaves unchanged without it).
+        target_encoding: how the normalised target fills the constraint branch's
+            ``CONSTRAINT_CHANNELS`` input channels, see :func:`encode_target`: ``'constant'``
+            (the released code) or ``'hat'`` (the same parameters).
 
     Shapes:
         forward: target ``(N, )`` in [0, 1] (normalised over the training interval), prior
         ``(N, *shape)`` (default ``(N, 19, 6, 4)``) -> logits of the same shape.
     """
 
-    def __init__(self, shape: Sequence[int] = (19, 6, 4),
-                 position_bias: bool = False) -> None:
+    def __init__(self, shape: Sequence[int] = (19, 6, 4), position_bias: bool = False,
+                 target_encoding: str = 'constant') -> None:
         super().__init__()
         self.shape = tuple(shape)
+        self.target_encoding = check_target_encoding(target_encoding)
         self.position_bias = nn.Parameter(torch.zeros(self.shape)) if position_bias else None
         relu = nn.ReLU(inplace=True)
         self.constraint = nn.Sequential(
@@ -78,7 +107,8 @@ class ArchGenerator(nn.Module):
         n = prior.shape[0]
         rows, width = self.shape[0], math.prod(self.shape[1:])
         prior_map = prior.reshape(n, 1, rows, width)
-        target_map = target.reshape(n, 1, 1, 1).expand(n, CONSTRAINT_CHANNELS, rows, width)
+        channels = encode_target(target.reshape(n), self.target_encoding)
+        target_map = channels.reshape(n, CONSTRAINT_CHANNELS, 1, 1).expand(-1, -1, rows, width)
         x = self.constraint(target_map) + self.prior(prior_map)
         h = self.body(self.stem(x)) + x
         logits = self.tail(h).reshape(n, *self.shape)
@@ -205,6 +235,10 @@ class SGNASGenerator(BaseModel):
             :meth:`generate` returns one; False (the paper) runs the soft mixture.
         position_bias: a learned logit per position in the generator
             (:class:`ArchGenerator`); off in the released generator.
+        target_encoding: how the target enters the generator (:func:`encode_target`):
+            ``'constant'`` (the released code: the constraint branch's output is proportional
+            to the normalised target, zero at ``C_L``) or ``'hat'`` (channels of their own for
+            each part of the range).
         estimator: how the CE's gradient reaches the generator. ``'gumbel'`` (the paper):
             the supernet runs the Gumbel-softmax sample (soft, or with ``hard_samples`` one
             path) and the CE is back-propagated through it. ``'reinforce'``:
@@ -245,7 +279,8 @@ class SGNASGenerator(BaseModel):
                  loss_form: str = 'asymmetric', over_weight: float = 1.2, dead_zone: float = 0.1,
                  tau: float = 5.0, straight_through: bool = True, bn_mode: str = 'running',
                  hard_samples: bool = False, monitor: bool = True, monitor_interval: int = 1,
-                 position_bias: bool = False, estimator: str = 'gumbel', num_samples: int = 8,
+                 position_bias: bool = False, target_encoding: str = 'constant',
+                 estimator: str = 'gumbel', num_samples: int = 8,
                  entropy_weight: float = 0.0, advantage: str = 'normalised',
                  fill_tolerance: Optional[float] = FILL_TOLERANCE, mask_infeasible: bool = False,
                  data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
@@ -298,7 +333,7 @@ class SGNASGenerator(BaseModel):
         self.constraint_range = (low, high)
         self.mask_infeasible = bool(mask_infeasible)
         self.op_floors = op_floors(self.space, self.table) if mask_infeasible else None
-        self.generator = ArchGenerator(self.space.shape, position_bias)
+        self.generator = ArchGenerator(self.space.shape, position_bias, target_encoding)
         self.prior_pool = PriorPool.random(self.space, self.table, prior_pool_size, prior_seed)
         self.loss_weight = loss_weight
         self.loss_form = loss_form
@@ -337,6 +372,7 @@ class SGNASGenerator(BaseModel):
         whether it has a position bias and the budget fitting its samples had."""
         return dict(table=self.table.record(), constraint_range=list(self.constraint_range),
                     position_bias=self.generator.position_bias is not None,
+                    target_encoding=self.generator.target_encoding,
                     fill_tolerance=self.fill_tolerance, mask_infeasible=self.mask_infeasible)
 
     def get_extra_state(self) -> torch.Tensor:
