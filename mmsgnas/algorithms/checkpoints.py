@@ -54,11 +54,11 @@ def check_generator_state(model, state_dict: dict, prefix: str) -> None:
                 ('mask_infeasible', False, 'ops over a target masked'),
                 ('target_encoding', 'constant', 'how the target enters the generator'))
     for key, default, meaning in settings:
-        trained, ours = theirs.get(key, default), model.record()[key]
-        if trained != ours:
+        trained, built = theirs.get(key, default), ours[key]
+        if trained != built:
             raise ValueError(
                 f'the generator was trained with {key}={trained!r} ({meaning}), this model has '
-                f"{key}={ours!r}: build it as it was trained (the generator config's "
+                f"{key}={built!r}: build it as it was trained (the generator config's "
                 f'model.{key}, e.g. --cfg-options model.{key}={trained!r})')
     for key, value in model.supernet.state_dict().items():
         state_dict.setdefault(f'{prefix}supernet.{key}', value)

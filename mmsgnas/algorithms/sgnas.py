@@ -33,6 +33,7 @@ TARGET_ENCODINGS = ('constant', 'hat')
 
 
 def check_target_encoding(encoding: str) -> str:
+    """``encoding`` if it is one of ``TARGET_ENCODINGS``; ValueError otherwise."""
     if encoding not in TARGET_ENCODINGS:
         raise ValueError(f'unknown target_encoding {encoding!r}, expected one of '
                          f'{TARGET_ENCODINGS}')
@@ -369,7 +370,8 @@ class SGNASGenerator(BaseModel):
     def record(self) -> dict:
         """What this generator is trained for: the constraint's table (FLOPs: space, variant,
         input size; latency: also device, runtime, threads, batch), the constraint range,
-        whether it has a position bias and the budget fitting its samples had."""
+        whether it has a position bias, its target encoding, the budget fitting its samples
+        had and whether infeasible ops were masked."""
         return dict(table=self.table.record(), constraint_range=list(self.constraint_range),
                     position_bias=self.generator.position_bias is not None,
                     target_encoding=self.generator.target_encoding,
