@@ -1,18 +1,27 @@
-"""The NAS-Bench-201 latency table fitted on whole networks: the least squares, the anchors
-that take the machine's drift out between chunks, resuming, the file and the tool."""
+"""The NAS-Bench-201 latency table fitted on whole networks: its node terms (lookup, soft cost,
+floors), the least squares, the anchors that take the machine's drift out between chunks,
+resuming, the file and the tool."""
 import os.path as osp
 import subprocess
 import sys
 
+import json
+
 import numpy as np
 import pytest
+import torch
 
 from conftest import REPO
-from mmsgnas.latency import (LatencyMeter, calibrate, fit_nb201_table, load_latency_table,
-                             table_path)
-from mmsgnas.latency.fitting import least_squares, mixed_archs
+from mmsgnas.latency import (LatencyMeter, NB201LatencyTable, calibrate, device_name,
+                             fit_nb201_table, load_latency_table, table_path)
+from mmsgnas.latency.fitting import NUM_TERMS, least_squares, mixed_archs
+from mmsgnas.latency.tables import NODE_GROUPS
+from mmsgnas.search import op_floors
 from mmsgnas.spaces import NB201Space
-from mmsgnas.spaces.nb201 import OPS
+from mmsgnas.spaces.nb201 import EDGES, OPS
+
+HEADER = dict(space='nb201', variant='nb201', input_size=32, batch=1, device=device_name(),
+              runtime='pytorch', threads=1, warmup=1, repeats=2, rounds=2)
 
 
 def additive_truth(seed: int):
@@ -22,6 +31,21 @@ def additive_truth(seed: int):
     const = float(rng.uniform(1.0, 3.0))
     return const, cost, lambda arch: const + sum(cost[e, OPS.index(op)]
                                                   for e, op in enumerate(arch))
+
+
+def node_truth(seed: int):
+    """An additive truth plus a cost per op at each node where edges meet, paid once however
+    many of the node's edges hold the op (written out here, not with the table's code)."""
+    const, cost, additive = additive_truth(seed)
+    node_cost = np.random.default_rng(seed + 100).uniform(-0.3, 1.0, (4, 5))
+    into = lambda node: [e for e, (_, t) in enumerate(EDGES) if t == node]  # noqa: E731
+    out_of = lambda node: [e for e, (i, _) in enumerate(EDGES) if i == node]  # noqa: E731
+    groups = [into(2), into(3), out_of(0), out_of(1)]
+
+    def truth(arch):
+        return additive(arch) + sum(node_cost[g, OPS.index(op)] for g, edges in enumerate(groups)
+                                    for op in {arch[e] for e in edges})
+    return const, cost, node_cost, truth
 
 
 class DriftingMeter(LatencyMeter):
@@ -51,18 +75,69 @@ def test_mixed_archs_span_the_space_and_are_reproducible():
         mixed_archs(15626, 0)
 
 
-def test_least_squares_recovers_an_additive_table():
-    const, cost, truth = additive_truth(0)
-    archs = mixed_archs(60, 3)
-    fit_const, fit_cost = least_squares(archs, [truth(a) for a in archs])
+def test_node_groups_are_the_nodes_where_several_edges_meet():
+    assert NODE_GROUPS == ((1, 2), (3, 4, 5), (0, 1, 3), (2, 4))
+    assert NUM_TERMS == 1 + 6 * 4 + 4 * 5
+
+
+def test_a_table_with_node_terms_looks_up_costs_expects_and_floors_exactly():
+    const, cost, node_cost, truth = node_truth(0)
+    table = NB201LatencyTable(HEADER, const, cost.tolist(), node_cost.tolist())
+    archs = NB201Space.all_archs()
+    assert [table.ms(archs[i]) for i in (0, 777, 15624)] == pytest.approx(
+        [truth(archs[i]) for i in (0, 777, 15624)])
+    assert table.all_ms().tolist() == pytest.approx([truth(a) for a in archs])
+    assert table.min_cost == float(table.all_ms().min())
+    # the soft cost: the table on one-hots, the expectation over per-edge op probabilities
+    onehots = torch.stack([NB201Space.onehot(a) for a in archs[::997]]).double()
+    assert table.soft_cost(onehots).tolist() == pytest.approx(table.all_ms()[::997].tolist())
+    probs = torch.rand(2, 6, 5, dtype=torch.float64).softmax(-1).requires_grad_()
+    grid = table.all_ms().reshape([5] * 6)
+    expected = [torch.einsum('abcdef,a,b,c,d,e,f->', grid, *p) for p in probs.detach()]
+    soft = table.soft_cost(probs)
+    assert soft.tolist() == pytest.approx([float(e) for e in expected])
+    soft.sum().backward()
+    assert probs.grad.abs().sum() > 0
+    # the floors: the cheapest architecture with each op on each edge, found by enumeration
+    floors = op_floors(NB201Space(), table)
+    ms = table.all_ms()
+    for e in range(6):
+        for k, op in enumerate(OPS):
+            assert float(floors[e, k]) == pytest.approx(
+                min(float(ms[i]) for i, a in enumerate(archs) if a[e] == op))
+
+
+def test_a_table_without_node_terms_reads_as_additive_and_bad_shapes_are_refused(tmp_path):
+    const, cost, additive = additive_truth(4)
+    table = NB201LatencyTable(HEADER, const, cost.tolist())
+    path = table.save(str(tmp_path / 'table.json'))
+    content = json.load(open(path))
+    assert content['node_cost'] == [[0.0] * 5] * 4
+    del content['node_cost']  # a table written before the node terms
+    json.dump(content, open(path, 'w'))
+    loaded = load_latency_table(path)
+    assert 'node_cost' not in loaded.header
+    assert loaded.ms(NB201Space.all_archs()[4321]) == pytest.approx(
+        additive(NB201Space.all_archs()[4321]))
+    with pytest.raises(ValueError, match=r'has \(4, 5\) node costs, got \(3, 5\)'):
+        NB201LatencyTable(HEADER, const, cost.tolist(), [[0.0] * 5] * 3)
+    with pytest.raises(ValueError, match=r'has \(6, 5\) edge costs, got \(5, 5\)'):
+        NB201LatencyTable(HEADER, const, cost.tolist()[:5])
+
+
+def test_least_squares_recovers_a_table_with_node_terms():
+    const, cost, node_cost, truth = node_truth(0)
+    archs = mixed_archs(120, 3)
+    fit_const, fit_cost, fit_node = least_squares(archs, [truth(a) for a in archs])
     assert fit_const == pytest.approx(const, abs=1e-9)
     np.testing.assert_allclose(fit_cost, cost, atol=1e-9)
-    with pytest.raises(ValueError, match='5 networks do not determine the 25 terms'):
+    np.testing.assert_allclose(fit_node, node_cost, atol=1e-9)
+    with pytest.raises(ValueError, match='5 networks do not determine the 45 terms'):
         least_squares(archs[:5], [truth(a) for a in archs[:5]])
 
 
 def test_each_chunk_is_scaled_by_its_anchors_and_a_fit_resumes():
-    const, cost, truth = additive_truth(1)
+    const, cost, node_cost, truth = node_truth(1)
     meter = DriftingMeter(truth, [1.0, 1.5, 0.7])
     saved = {}
     table = fit_nb201_table(meter, 8, networks=60, chunk=20, anchors=4,
@@ -71,6 +146,7 @@ def test_each_chunk_is_scaled_by_its_anchors_and_a_fit_resumes():
     # the drift of the second and third chunks is taken out: the truth comes back exactly
     assert table.const == pytest.approx(const, abs=1e-9)
     np.testing.assert_allclose(table.edge_cost.numpy(), cost, atol=1e-9)
+    np.testing.assert_allclose(table.node_cost.numpy(), node_cost, atol=1e-9)
     fit = table.header['fit']
     assert fit['networks'] == 60 and fit['mape'] < 1e-6 and table.header['batch'] == 8
     assert table.part_builders() == {} and not table.part_counts(mixed_archs(1, 0)[0])
@@ -92,6 +168,7 @@ def test_each_chunk_is_scaled_by_its_anchors_and_a_fit_resumes():
     again = fit_nb201_table(fresh, 8, networks=60, chunk=20, anchors=4, done=anchors_only)
     assert fresh.calls == 3
     np.testing.assert_allclose(again.edge_cost.numpy(), 3.0 * cost, atol=1e-9)
+    np.testing.assert_allclose(again.node_cost.numpy(), 3.0 * node_cost, atol=1e-9)
 
 
 def test_a_fit_that_predicts_no_time_is_refused():
@@ -101,13 +178,13 @@ def test_a_fit_that_predicts_no_time_is_refused():
     meter = DriftingMeter(lambda arch: 1.95 + sum(truth[op] for op in arch), [1.0])
     with pytest.raises(ValueError, match=r'the fit predicts -0\.450 ms for '
                                          r'\|nor_conv_3x3~0\|.*expected > 0'):
-        fit_nb201_table(meter, networks=40, chunk=40, anchors=2)
+        fit_nb201_table(meter, networks=50, chunk=50, anchors=2)
 
 
 def test_bad_fit_settings_are_errors():
     meter = LatencyMeter('pytorch')
-    with pytest.raises(ValueError, match='networks must be an integer >= 31, got 30'):
-        fit_nb201_table(meter, networks=30)
+    with pytest.raises(ValueError, match='networks must be an integer >= 46, got 45'):
+        fit_nb201_table(meter, networks=45)
     with pytest.raises(ValueError, match='chunk must be an integer >= 1, got 0'):
         fit_nb201_table(meter, chunk=0)
     with pytest.raises(ValueError, match="anchors must be an integer >= 1, got 2.5"):
@@ -117,8 +194,8 @@ def test_bad_fit_settings_are_errors():
 
 
 def test_a_fitted_table_is_saved_read_back_and_recalibrated_here(tmp_path):
-    table = fit_nb201_table(DriftingMeter(additive_truth(2)[2], [1.0]), 1, networks=31,
-                            chunk=31, anchors=2)
+    table = fit_nb201_table(DriftingMeter(node_truth(2)[3], [1.0]), 1, networks=50,
+                            chunk=50, anchors=2)
     meter = LatencyMeter('pytorch', warmup=1, repeats=2, rounds=2)
     path = table.save(table_path(str(tmp_path), 'nb201', 'nb201', 'pytorch', 1, 1, 32))
     loaded = load_latency_table(path, device='this', batch=1)
@@ -133,7 +210,8 @@ def test_a_fitted_table_is_saved_read_back_and_recalibrated_here(tmp_path):
 
 @pytest.mark.parametrize('args, error', [
     (['--space', 'sgnas', '--fit', '40'], '--fit is for the NB201 space, got --space sgnas'),
-    (['--space', 'nb201', '--fit', '5'], '--fit needs at least 31 networks'),
+    (['--space', 'nb201', '--fit', '45'], '--fit needs at least 46 networks (the fit has 45 '
+                                           'terms), got 45'),
 ])
 def test_the_tool_refuses_bad_fit_arguments(args, error):
     run = subprocess.run([sys.executable, osp.join(REPO, 'tools', 'latency_table.py')] + args,

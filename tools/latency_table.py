@@ -6,8 +6,9 @@ runtime, threads, batch and input size.
     python tools/latency_table.py --space nb201 --runtime onnxruntime --batch 8 --fit 300
 
 NB201 tables can instead be fitted on ``--fit`` whole random networks (one cost per edge and
-op by least squares, ``mmsgnas.latency.fitting``): ONNX Runtime fuses across a cell's ops, so
-its parts timed alone do not add up to a cell. A fitted table is in whole-network terms, at the
+op, and one per op at each node where edges meet, by least squares, ``mmsgnas.latency.fitting``):
+ONNX Runtime shares and fuses across a cell's ops, so its parts timed alone do not add up to a
+cell. A fitted table is in whole-network terms, at the
 speed of its first chunk of networks, and is not calibrated after the build. It is written
 where the parts table would be (``--out`` to keep both).
 
@@ -37,6 +38,7 @@ import mmsgnas  # noqa: F401
 from mmsgnas.latency import (RUNTIMES, LatencyMeter, build_nb201_table, build_sgnas_table,
                              calibrate, fit_nb201_table, load_latency_table, table_path,
                              uncalibrated)
+from mmsgnas.latency.fitting import NUM_TERMS
 from mmsgnas.models.macro import default_input_size
 
 
@@ -78,9 +80,9 @@ def parse_args(argv=None):
         parser.error('--out names one file: give one --runtime with it')
     if args.fit and args.space != 'nb201':
         parser.error(f'--fit is for the NB201 space, got --space {args.space}')
-    if args.fit < 0 or 0 < args.fit < 31:
-        parser.error(f'--fit needs at least 31 networks (the fit has 25 terms), got '
-                     f'{args.fit}')
+    if args.fit < 0 or 0 < args.fit <= NUM_TERMS:
+        parser.error(f'--fit needs at least {NUM_TERMS + 1} networks (the fit has {NUM_TERMS} '
+                     f'terms), got {args.fit}')
     if args.space == 'nb201':
         if args.input_size not in (None, 32):
             parser.error(f'the NB201 space is measured at 32x32, got --input-size '

@@ -1,13 +1,16 @@
-"""A NAS-Bench-201 latency table fitted on whole networks: ``const + sum_e cost[e, op_e]`` by
-least squares on random architectures measured end to end.
+"""A NAS-Bench-201 latency table fitted on whole networks: ``const + sum_e cost[e, op_e] +
+sum_g node_cost[g, op]·[op on an edge of g]`` by least squares on random architectures
+measured end to end.
 
 Parts timed one by one do not add up to a cell under ONNX Runtime: it fuses across ops (BN into
-conv, the ReLU of the edges leaving a node computed once, convolutions kept in its blocked
-layout between them, not reordered around each). Measured at batch 8: a cell of six 1x1 convs
-runs in 0.20 ms against 0.42 ms for its parts, and the parts table ranks whole networks with
-Kendall tau 0.79-0.85. The fitted table keeps the form of the measured one, one cost per edge
-and op, so its lookup, soft cost and budget fitting are the same; each cost is what the op adds
-on that edge inside whole networks (see configs/sgnas/README.md for the errors of both kinds).
+conv, identical ops on one node's output computed once: the ReLU of the convs leaving it, its
+pools, its zeros; convolutions kept in its blocked layout between them, not reordered around
+each). Measured at batch 8: a cell of six 1x1 convs runs in 0.20 ms against 0.42 ms for its
+parts, and the parts table ranks whole networks with Kendall tau 0.79-0.85. So the fitted
+table has, besides one cost per edge and op, one per op at each node where several edges meet
+(:data:`~mmsgnas.latency.tables.NODE_GROUPS`: what the op costs once there, however many of
+the node's edges hold it): 45 terms. Its lookup is exact on every architecture, its soft cost
+the expectation over per-edge op probabilities (see configs/sgnas/README.md for the errors).
 
 The networks are measured in chunks, each timed interleaved with the same ``anchors`` networks,
 and each chunk is scaled by the median ratio of the anchors' first times to their times in it,
@@ -26,7 +29,8 @@ from mmsgnas.models import NB201Net
 from mmsgnas.spaces import NB201Space
 from mmsgnas.spaces.nb201 import NUM_ARCHS, NUM_EDGES, OPS
 from .measure import LatencyMeter
-from .tables import NB201LatencyTable, Progress, table_header
+from .building import table_header
+from .tables import NODE_GROUPS, NB201LatencyTable, Progress
 
 ANCHOR = 'anchor:'
 
@@ -51,27 +55,39 @@ def mixed_archs(num: int, seed: int) -> List[tuple]:
     return list(archs)
 
 
+NUM_TERMS = 1 + NUM_EDGES * (len(OPS) - 1) + len(NODE_GROUPS) * len(OPS)  # 45
+
+
 def features(archs: List[tuple]) -> np.ndarray:
-    """``(len(archs), 1 + 6 * 5)``: a constant, then one indicator per edge and op."""
-    x = np.zeros((len(archs), 1 + NUM_EDGES * len(OPS)))
+    """``(len(archs), 45)``: a constant, one indicator per edge and op other than ``'none'``
+    (the constant holds it), then one per node group and op (the op on some edge of the
+    group)."""
+    x = np.zeros((len(archs), NUM_TERMS))
     x[:, 0] = 1.0
+    groups = 1 + NUM_EDGES * (len(OPS) - 1)
     for row, arch in enumerate(archs):
-        for e, op in enumerate(arch):
-            x[row, 1 + e * len(OPS) + OPS.index(op)] = 1.0
+        ops = [OPS.index(op) for op in arch]
+        for e, k in enumerate(ops):
+            if k:
+                x[row, e * (len(OPS) - 1) + k] = 1.0
+        for g, edges in enumerate(NODE_GROUPS):
+            for k in {ops[e] for e in edges}:
+                x[row, groups + g * len(OPS) + k] = 1.0
     return x
 
 
-def least_squares(archs: List[tuple], ms: List[float]) -> Tuple[float, np.ndarray]:
-    """``const`` and ``cost (6, 5)`` minimising the squared error of ``const + sum_e cost[e,
-    op_e]`` (each edge's ``'none'`` cost is 0: the constant holds it)."""
-    x = np.delete(features(archs), [1 + e * len(OPS) for e in range(NUM_EDGES)], axis=1)
+def least_squares(archs: List[tuple], ms: List[float]) -> Tuple[float, np.ndarray, np.ndarray]:
+    """``const``, ``cost (6, 5)`` and ``node_cost (4, 5)`` minimising the squared error of the
+    table's lookup over ``archs`` (each edge's ``'none'`` cost is 0: the constant holds it)."""
+    x = features(archs)
     if np.linalg.matrix_rank(x) < x.shape[1]:
         raise ValueError(f'{len(archs)} networks do not determine the {x.shape[1]} terms of '
                          f'an NB201 latency fit: measure more (--fit)')
     w = np.linalg.lstsq(x, np.asarray(ms, dtype=np.float64), rcond=None)[0]
+    groups = 1 + NUM_EDGES * (len(OPS) - 1)
     cost = np.zeros((NUM_EDGES, len(OPS)))
-    cost[:, 1:] = w[1:].reshape(NUM_EDGES, len(OPS) - 1)
-    return float(w[0]), cost
+    cost[:, 1:] = w[1:groups].reshape(NUM_EDGES, len(OPS) - 1)
+    return float(w[0]), cost, w[groups:].reshape(len(NODE_GROUPS), len(OPS))
 
 
 def _chunk_ms(meter: LatencyMeter, batch: int, anchors: List[tuple],
@@ -90,8 +106,8 @@ def fit_nb201_table(meter: LatencyMeter, batch: int = 1, networks: int = 300, se
     Args:
         meter: the runtime, threads and timing protocol.
         batch: the input batch.
-        networks: distinct random networks fitted on (:func:`mixed_archs`; >= 31, the fit
-            has 25 terms).
+        networks: distinct random networks fitted on (:func:`mixed_archs`; >= 46, the fit
+            has 45 terms).
         seed: of the networks and anchors.
         chunk: networks timed together (interleaved) with the anchors.
         anchors: networks timed in every chunk, whose times scale each chunk to the first.
@@ -107,7 +123,7 @@ def fit_nb201_table(meter: LatencyMeter, batch: int = 1, networks: int = 300, se
     Raises:
         ValueError: on bad settings, or if the fit predicts <= 0 ms for some architecture.
     """
-    for name, value, low in (('networks', networks, 31), ('chunk', chunk, 1),
+    for name, value, low in (('networks', networks, NUM_TERMS + 1), ('chunk', chunk, 1),
                              ('anchors', anchors, 1)):
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
             raise ValueError(f'{name} must be an integer >= {low}, got {value!r}')
@@ -136,9 +152,9 @@ def fit_nb201_table(meter: LatencyMeter, batch: int = 1, networks: int = 300, se
         for a, t in zip(todo, ms):
             record(key(a), t * scale)
     measured = [done[key(a)] for a in archs]
-    const, cost = least_squares(archs, measured)
+    const, cost, node_cost = least_squares(archs, measured)
     table = NB201LatencyTable(table_header(meter, 'nb201', 'nb201', NB201_INPUT_SIZE, batch),
-                              const, cost.tolist())
+                              const, cost.tolist(), node_cost.tolist())
     if table.min_cost <= 0:
         cheapest = space.all_archs()[int(table.all_ms().argmin())]
         raise ValueError(f'the fit predicts {table.min_cost:.3f} ms for {key(cheapest)}, '

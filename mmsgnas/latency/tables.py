@@ -9,8 +9,11 @@ one with a :class:`~mmsgnas.latency.measure.LatencyMeter`:
   (``'3377ss'`` and ``'7733ss'``: one 3x3 and one 7x7 depthwise conv of 2C channels), so 267
   blocks per layer cover the 1,089 ordered tokens; layers of one shape share measurements.
 - NAS-Bench-201: ``const + sum_e cost[e, op_e]``, ``cost[e, k]`` the op on its 15 cells' edge,
-  ``const`` the stem, reduction blocks, tail and the cells' node sums; or the same form fitted
-  on whole networks (:mod:`mmsgnas.latency.fitting`: ONNX Runtime fuses across a cell's ops).
+  ``const`` the stem, reduction blocks, tail and the cells' node sums; or fitted on whole
+  networks with node terms too (:mod:`mmsgnas.latency.fitting`: ONNX Runtime shares and fuses
+  across a cell's ops).
+
+:mod:`mmsgnas.latency.building` measures the parts and builds the tables.
 
 Tables have the cost interface of the FLOPs tables (``unit``, ``cost``, ``soft_cost``,
 ``min_cost``, ``max_cost``, ``record``, ``describe``) in milliseconds.
@@ -25,20 +28,21 @@ from typing import Callable, Dict, List, Optional, Sequence
 import torch
 from torch import nn
 
-from mmsgnas.flops.tables import NB201_INPUT_SIZE
 from mmsgnas.models import NB201Net, SGNASNet
-from mmsgnas.models.macro import default_input_size
-from mmsgnas.models.nb201_supernet import CELLS_PER_STAGE, STAGE_CHANNELS
 from mmsgnas.spaces import NB201Space, SGNASSpace
-from mmsgnas.spaces.nb201 import NUM_EDGES, OPS as NB201_OPS
+from mmsgnas.spaces.nb201 import EDGES, NUM_EDGES, OPS as NB201_OPS
 from mmsgnas.spaces.sgnas import KERNELS, MIN_EXPANSION, NUM_LAYERS, NUM_SUBBLOCKS, SKIP
 from .measure import LatencyMeter, device_name, device_slug
-from .parts import (Builder, block_signatures, nb201_part_counts, nb201_parts,
-                    sgnas_layer_groups, sgnas_part_counts, sgnas_parts, signature)
+from .parts import (Builder, nb201_part_counts, nb201_parts, sgnas_part_counts, sgnas_parts,
+                    signature)
 
 FORMAT = 'mmsgnas-latency-table/1'
 HEADER_KEYS = ('space', 'variant', 'input_size', 'batch', 'device', 'runtime', 'threads')
 Progress = Optional[Callable[[str, float], None]]
+# NB201 edges (indices into EDGES) that meet at a node with several: into nodes 2 and 3, out of
+# nodes 0 and 1; a fitted table's node terms are per group and op.
+NODE_GROUPS = tuple(tuple(e for e, edge in enumerate(EDGES) if edge[end] == node)
+                    for end, node in ((1, 2), (1, 3), (0, 0), (0, 1)))
 
 
 def table_path(root: str, space: str, variant: str, runtime: str, threads: int, batch: int,
@@ -239,36 +243,53 @@ class SGNASLatencyTable(LatencyTable):
 
 
 class NB201LatencyTable(LatencyTable):
-    """``const + sum_e cost[e, op_e]`` of the benchmark's static network (5 cells per stage),
-    measured from its parts (:func:`build_nb201_table`) or fitted on whole networks (header
-    ``fit``, :func:`~mmsgnas.latency.fitting.fit_nb201_table`).
+    """``const + sum_e cost[e, op_e] + sum_g node_cost[g, op]·[op on an edge of g]`` of the
+    benchmark's static network (5 cells per stage), measured from its parts
+    (:func:`~mmsgnas.latency.building.build_nb201_table`: additive, no node terms) or fitted
+    on whole networks (header ``fit``, :func:`~mmsgnas.latency.fitting.fit_nb201_table`).
+
+    The node terms are what an op costs once at a node, however many of that node's edges
+    hold it (:data:`NODE_GROUPS`: the edges into nodes 2 and 3, out of nodes 0 and 1). ONNX
+    Runtime computes identical ops on one node's output once (the ReLU of its convs, its
+    pools and zeros) and keeps a node's sum in its blocked layout or not by what meets
+    there, so an op's time depends on its neighbours, not only on its edge.
 
     Args:
         header: the table's identity.
         const: milliseconds of the stem, reduction blocks, tail and the cells' node sums.
         cost: ``(6, 5)`` milliseconds an op adds on an edge (over its 15 cells).
+        node_cost: ``(4, 5)`` milliseconds an op adds once to a group of
+            :data:`NODE_GROUPS` that holds it on some edge (default: none).
     """
     space = NB201Space()
 
-    def __init__(self, header: dict, const: float, cost: Sequence[Sequence[float]]) -> None:
+    def __init__(self, header: dict, const: float, cost: Sequence[Sequence[float]],
+                 node_cost: Optional[Sequence[Sequence[float]]] = None) -> None:
         super().__init__(header)
         self.const = float(const)
         self.edge_cost = torch.tensor(cost, dtype=torch.float64)
-        if self.edge_cost.shape != (NUM_EDGES, len(NB201_OPS)):
-            raise ValueError(f'an NB201 latency table has ({NUM_EDGES}, {len(NB201_OPS)}) '
-                             f'edge costs, got {tuple(self.edge_cost.shape)}')
-        grid = torch.zeros(1, dtype=torch.float64)
-        for e in range(NUM_EDGES):
-            grid = (grid[:, None] + self.edge_cost[e][None, :]).reshape(-1)
-        self._all = grid + self.const
+        self.node_cost = (torch.zeros(len(NODE_GROUPS), len(NB201_OPS), dtype=torch.float64)
+                          if node_cost is None else torch.tensor(node_cost, dtype=torch.float64))
+        for name, value, shape in (('edge', self.edge_cost, (NUM_EDGES, len(NB201_OPS))),
+                                   ('node', self.node_cost, (len(NODE_GROUPS), len(NB201_OPS)))):
+            if value.shape != shape:
+                raise ValueError(f'an NB201 latency table has {shape} {name} costs, got '
+                                 f'{tuple(value.shape)}')
+        self._all = self.soft_ms(nb201_onehots())
 
     def ms(self, arch) -> float:
-        ops = self.space.parse(arch)
-        return self.const + float(sum(self.edge_cost[e, NB201_OPS.index(op)]
-                                      for e, op in enumerate(ops)))
+        return float(self.soft_ms(self.space.onehot(arch).double()))
 
     def soft_ms(self, weights: torch.Tensor) -> torch.Tensor:
-        return self.const + (weights * self.edge_cost.to(weights)).sum(dim=(-2, -1))
+        """Milliseconds of architecture weights ``(..., 6, 5)``: the table on one-hots; on
+        per-edge probabilities, the expected milliseconds of an architecture drawn edge by
+        edge (a node term weighs by the chance that some edge of its group draws the op)."""
+        edge_cost, node_cost = self.edge_cost.to(weights), self.node_cost.to(weights)
+        ms = self.const + (weights * edge_cost).sum(dim=(-2, -1))
+        for g, edges in enumerate(NODE_GROUPS):
+            some = 1 - (1 - weights[..., list(edges), :]).prod(dim=-2)
+            ms = ms + (some * node_cost[g]).sum(dim=-1)
+        return ms
 
     def static_net(self, arch) -> nn.Module:
         return NB201Net(arch)
@@ -284,6 +305,12 @@ class NB201LatencyTable(LatencyTable):
         """Milliseconds of all 15,625 architectures, in :meth:`NB201Space.all_archs` order."""
         return self._all
 
+    def op_floors(self) -> torch.Tensor:
+        """``(6, 5)``: the fewest milliseconds of any architecture with each op on each edge."""
+        grid = self._all.reshape([len(NB201_OPS)] * NUM_EDGES)
+        return torch.stack([torch.stack([grid.select(e, k).min() for k in range(len(NB201_OPS))])
+                            for e in range(NUM_EDGES)])
+
     @property
     def min_cost(self) -> float:
         return float(self._all.min())
@@ -293,14 +320,25 @@ class NB201LatencyTable(LatencyTable):
         return float(self._all.max())
 
     def parts(self) -> dict:
-        return dict(const=self.const, cost=self.edge_cost.tolist())
+        return dict(const=self.const, cost=self.edge_cost.tolist(),
+                    node_cost=self.node_cost.tolist())
 
     def scaled(self, scale: float, header: dict) -> 'NB201LatencyTable':
-        return NB201LatencyTable(header, self.const * scale, (self.edge_cost * scale).tolist())
+        return NB201LatencyTable(header, self.const * scale, (self.edge_cost * scale).tolist(),
+                                 (self.node_cost * scale).tolist())
 
     @classmethod
     def from_parts(cls, header: dict, parts: dict) -> 'NB201LatencyTable':
-        return cls(header, parts['const'], parts['cost'])
+        return cls(header, parts['const'], parts['cost'], parts.get('node_cost'))
+
+
+def nb201_onehots() -> torch.Tensor:
+    """``(15625, 6, 5)`` one-hots of all NB201 architectures, in :meth:`NB201Space.all_archs`
+    order (base-5 digits, the first edge the most significant)."""
+    index = torch.arange(len(NB201_OPS)**NUM_EDGES)
+    digits = torch.stack([index // len(NB201_OPS)**(NUM_EDGES - 1 - e) % len(NB201_OPS)
+                          for e in range(NUM_EDGES)], dim=1)
+    return torch.nn.functional.one_hot(digits, len(NB201_OPS)).double()
 
 
 TABLES = {'sgnas': SGNASLatencyTable, 'nb201': NB201LatencyTable}
@@ -318,73 +356,14 @@ def load_latency_table(path: str, **expected) -> LatencyTable:
     if content.get('format') != FORMAT:
         raise ValueError(f'{path!r} is not a latency table (format {content.get("format")!r}, '
                          f'expected {FORMAT!r})')
-    header = {k: v for k, v in content.items() if k not in ('format', 'stem', 'head', 'layers',
-                                                            'const', 'cost')}
+    header = {k: v for k, v in content.items()
+              if k not in ('format', 'stem', 'head', 'layers', 'const', 'cost', 'node_cost')}
     if header.get('space') not in TABLES:
         raise ValueError(f"{path!r}: unknown space {header.get('space')!r}, expected one of "
                          f'{tuple(TABLES)}')
     table = TABLES[header['space']].from_parts(header, content)
     table.path = path
     return table.check(**expected)
-
-
-def table_header(meter: LatencyMeter, space: str, variant: str, input_size: int,
-                 batch: int) -> dict:
-    """A new table's identity: space, variant, input size, batch, this device, the meter's
-    protocol and the versions measured with."""
-    import onnxruntime  # the header names the versions the numbers were measured with
-    return dict(space=space, variant=variant, input_size=input_size, batch=batch,
-                device=device_name(), **meter.protocol(), torch=torch.__version__,
-                onnxruntime=onnxruntime.__version__)
-
-
-def _measured(done: Dict[str, float], progress: Progress, meter: LatencyMeter,
-              parts: Dict[str, Builder]) -> Dict[str, float]:
-    """The milliseconds of each named part (``key -> () -> (module, input shape)``), measured
-    together (interleaved) unless already ``done``; each new one goes to ``progress``."""
-    todo = [key for key in parts if key not in done]
-    if todo:
-        for key, ms in zip(todo, meter.measure_many([parts[k]() for k in todo])):
-            done[key] = ms
-            if progress is not None:
-                progress(key, ms)
-    return {key: done[key] for key in parts}
-
-
-def build_sgnas_table(meter: LatencyMeter, variant: str = 'cifar',
-                      input_size: Optional[int] = None, batch: int = 1,
-                      done: Optional[Dict[str, float]] = None,
-                      progress: Progress = None) -> SGNASLatencyTable:
-    """Measure the SGNAS table of a variant: stem and head, then the 267 blocks of each
-    distinct layer shape (timed together). ``done``: measurements by key from an interrupted
-    build (reused); ``progress`` gets each new ``(key, ms)`` as it is measured (to save it)."""
-    size = input_size or default_input_size(variant)
-    done = {} if done is None else done
-    parts = sgnas_parts(variant, size, batch)
-    fixed = _measured(done, progress, meter, {k: parts[k] for k in ('stem', 'head')})
-    blocks = block_signatures()
-    layers = []
-    for group, _ in sgnas_layer_groups(variant, size, batch):
-        ms = _measured(done, progress, meter,
-                       {f'{group}/{sig}': parts[f'{group}/{sig}'] for sig in blocks})
-        layers.append({sig: ms[f'{group}/{sig}'] for sig in blocks})
-    return SGNASLatencyTable(table_header(meter, 'sgnas', variant, size, batch), fixed['stem'],
-                             fixed['head'], layers)
-
-
-def build_nb201_table(meter: LatencyMeter, batch: int = 1,
-                      done: Optional[Dict[str, float]] = None,
-                      progress: Progress = None) -> NB201LatencyTable:
-    """Measure the NAS-Bench-201 table at 32x32 (all parts timed together): each op and the
-    node sums per stage, the stem, the two reduction blocks and the tail."""
-    ms = _measured({} if done is None else done, progress, meter, nb201_parts(batch))
-    stages = range(len(STAGE_CHANNELS))
-    const = ms['stem'] + ms['tail'] + ms['reduction1'] + ms['reduction2'] + CELLS_PER_STAGE * sum(
-        ms[f'stage{s}/node_sums'] for s in stages)
-    per_op = [CELLS_PER_STAGE * sum(ms[f'stage{s}/{op}'] for s in stages) for op in NB201_OPS]
-    cost = [per_op] * NUM_EDGES
-    return NB201LatencyTable(table_header(meter, 'nb201', 'nb201', NB201_INPUT_SIZE, batch),
-                             const, cost)
 
 
 def latency_table(space: str, variant: str, input_size: int, runtime: str = 'pytorch',

@@ -90,11 +90,15 @@ def prune(arch, space, table) -> Tuple[tuple, bool]:
 
 
 def op_floors(space, table) -> torch.Tensor:
-    """The cost floor of each op at each position, ``(*space.shape)`` in the table's unit:
-    what the table's soft cost (its value on one-hots) gives the space's cheapest
-    architecture with that one op swapped in. For a table additive over positions (every
-    FLOPs table, the NB201 latency tables) it is the cheapest cost of any architecture with
-    that op there, so an op whose floor is over a target is in no architecture within it."""
+    """The cost floor of each op at each position, ``(*space.shape)`` in the table's unit: the
+    cheapest cost of any architecture with that op there, so an op whose floor is over a
+    target is in no architecture within it. A table that knows its floors exactly (its own
+    ``op_floors()``: the NB201 latency tables, whose node terms are not additive over edges)
+    gives them; otherwise they are what the table's soft cost (its value on one-hots) gives
+    the space's cheapest architecture with that one op swapped in, exact for a table additive
+    over positions (every FLOPs table)."""
+    if hasattr(table, 'op_floors'):
+        return table.op_floors()
     base = space.onehot(space.reference_archs()['smallest']).double()
     shape, num_ops = base.shape, base.shape[-1]
     eye = torch.eye(num_ops, dtype=torch.float64)
