@@ -250,9 +250,15 @@ def build_generator(name: str, **model):
     return MODELS.build(cfg.model)
 
 
-def test_generator_trains_against_the_latency_table(nb201_tables):
+@pytest.mark.parametrize('node_terms', [False, True])
+def test_generator_trains_against_the_latency_table(nb201_tables, node_terms, tmp_path):
     path = nb201_tables[1]['pytorch']
     table = load_latency_table(path)
+    if node_terms:  # as a fitted table has: an op paid once per node where edges meet
+        node_cost = torch.rand(4, 5, generator=torch.Generator().manual_seed(0)) * table.const
+        table = NB201LatencyTable(table.header, table.const, table.edge_cost.tolist(),
+                                  node_cost.tolist())
+        path = table.save(str(tmp_path / osp.basename(path)))
     low, high = table.min_cost, table.max_cost
     span = (low + 0.2 * (high - low), low + 0.8 * (high - low))
     cfg = dict(runtime='pytorch', threads=1, batch=1, path=path)

@@ -3,7 +3,7 @@ runtime, threads, batch and input size.
 
     python tools/latency_table.py --space sgnas --variant cifar --runtime pytorch onnxruntime
     python tools/latency_table.py --space nb201 --runtime onnxruntime --threads 2
-    python tools/latency_table.py --space nb201 --runtime onnxruntime --batch 8 --fit 300
+    python tools/latency_table.py --space nb201 --runtime onnxruntime --batch 8 --fit 500
 
 NB201 tables can instead be fitted on ``--fit`` whole random networks (one cost per edge and
 op, and one per op at each node where edges meet, by least squares, ``mmsgnas.latency.fitting``):
