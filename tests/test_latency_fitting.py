@@ -1,11 +1,10 @@
 """The NAS-Bench-201 latency table fitted on whole networks: its node terms (lookup, soft cost,
 floors), the least squares, the anchors that take the machine's drift out between chunks,
 resuming, the file and the tool."""
+import json
 import os.path as osp
 import subprocess
 import sys
-
-import json
 
 import numpy as np
 import pytest
@@ -49,7 +48,7 @@ def node_truth(seed: int):
 
 
 class DriftingMeter(LatencyMeter):
-    """Times every network as an additive truth would, times a speed that changes from one
+    """Times every network as a given truth would, times a speed that changes from one
     measurement call to the next (as this machine's does)."""
 
     def __init__(self, truth, speeds) -> None:
@@ -111,10 +110,14 @@ def test_a_table_without_node_terms_reads_as_additive_and_bad_shapes_are_refused
     const, cost, additive = additive_truth(4)
     table = NB201LatencyTable(HEADER, const, cost.tolist())
     path = table.save(str(tmp_path / 'table.json'))
-    content = json.load(open(path))
+    with open(path) as f:
+        content = json.load(f)
     assert content['node_cost'] == [[0.0] * 5] * 4
+    assert content['format'] == 'mmsgnas-latency-table/2'
     del content['node_cost']  # a table written before the node terms
-    json.dump(content, open(path, 'w'))
+    content['format'] = 'mmsgnas-latency-table/1'
+    with open(path, 'w') as f:
+        json.dump(content, f)
     loaded = load_latency_table(path)
     assert 'node_cost' not in loaded.header
     assert loaded.ms(NB201Space.all_archs()[4321]) == pytest.approx(
@@ -162,6 +165,7 @@ def test_each_chunk_is_scaled_by_its_anchors_and_a_fit_resumes():
     assert slower.calls == 1
     assert resumed.const == pytest.approx(const, abs=1e-9)
     np.testing.assert_allclose(resumed.edge_cost.numpy(), cost, atol=1e-9)
+    np.testing.assert_allclose(resumed.node_cost.numpy(), node_cost, atol=1e-9)
     # killed while the anchors were recorded: no network was, all is timed from the start
     anchors_only = {k: v for k, v in list(saved.items())[:2]}
     fresh = DriftingMeter(truth, [3.0])

@@ -8,9 +8,9 @@ runtime, threads, batch and input size.
 NB201 tables can instead be fitted on ``--fit`` whole random networks (one cost per edge and
 op, and one per op at each node where edges meet, by least squares, ``mmsgnas.latency.fitting``):
 ONNX Runtime shares and fuses across a cell's ops, so its parts timed alone do not add up to a
-cell. A fitted table is in whole-network terms, at the
-speed of its first chunk of networks, and is not calibrated after the build. It is written
-where the parts table would be (``--out`` to keep both).
+cell. A fitted table is in whole-network terms, at the speed of its first chunk of networks,
+and is not calibrated after the build. It is written where the parts table would be (``--out``
+to keep both).
 
 The parts are then scaled by one factor so that ``--calibrate`` whole random networks are
 predicted right (the median ratio; parts timed alone run with their weights in cache, and

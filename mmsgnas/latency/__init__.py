@@ -1,10 +1,10 @@
 """Measured latency: the meter (PyTorch eager, ONNX Runtime), the lookup tables, built from
 their parts, their calibration, and the NB201 table fitted on whole networks."""
+from .building import build_nb201_table, build_sgnas_table
 from .calibration import calibrate, uncalibrated
 from .fitting import fit_nb201_table
 from .measure import RUNTIMES, LatencyMeter, device_name, device_slug
 from .parts import block_signatures, signature
-from .building import build_nb201_table, build_sgnas_table
 from .tables import (NB201LatencyTable, SGNASLatencyTable, latency_table, load_latency_table,
                      table_path)
 

@@ -28,8 +28,8 @@ from mmsgnas.flops.tables import NB201_INPUT_SIZE
 from mmsgnas.models import NB201Net
 from mmsgnas.spaces import NB201Space
 from mmsgnas.spaces.nb201 import NUM_ARCHS, NUM_EDGES, OPS
-from .measure import LatencyMeter
 from .building import table_header
+from .measure import LatencyMeter
 from .tables import NODE_GROUPS, NB201LatencyTable, Progress
 
 ANCHOR = 'anchor:'

@@ -2,7 +2,8 @@
 names the device, runtime, threads, batch and input size, and read back with checks.
 
 A table predicts a static network's latency as the sum of its parts, medians measured one by
-one with a :class:`~mmsgnas.latency.measure.LatencyMeter`:
+one with a :class:`~mmsgnas.latency.measure.LatencyMeter` (or, for a fitted NB201 table,
+costs fitted on whole networks):
 
 - SGNAS: ``stem + head + sum_l layer[l][token_l]``. A layer's configurations are its static
   blocks: tokens whose kernel runs are the same multiset build the same convolutions
@@ -36,7 +37,8 @@ from .measure import LatencyMeter, device_name, device_slug
 from .parts import (Builder, nb201_part_counts, nb201_parts, sgnas_part_counts, sgnas_parts,
                     signature)
 
-FORMAT = 'mmsgnas-latency-table/1'
+FORMAT = 'mmsgnas-latency-table/2'  # /2: NB201 tables hold node terms, which /1 readers drop
+READS = ('mmsgnas-latency-table/1', FORMAT)
 HEADER_KEYS = ('space', 'variant', 'input_size', 'batch', 'device', 'runtime', 'threads')
 Progress = Optional[Callable[[str, float], None]]
 # NB201 edges (indices into EDGES) that meet at a node with several: into nodes 2 and 3, out of
@@ -353,9 +355,9 @@ def load_latency_table(path: str, **expected) -> LatencyTable:
                                 f'python tools/latency_table.py (see configs/sgnas/README.md)')
     with open(path) as f:
         content = json.load(f)
-    if content.get('format') != FORMAT:
+    if content.get('format') not in READS:
         raise ValueError(f'{path!r} is not a latency table (format {content.get("format")!r}, '
-                         f'expected {FORMAT!r})')
+                         f'expected one of {READS})')
     header = {k: v for k, v in content.items()
               if k not in ('format', 'stem', 'head', 'layers', 'const', 'cost', 'node_cost')}
     if header.get('space') not in TABLES:
