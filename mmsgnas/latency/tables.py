@@ -277,7 +277,7 @@ class NB201LatencyTable(LatencyTable):
             if value.shape != shape:
                 raise ValueError(f'an NB201 latency table has {shape} {name} costs, got '
                                  f'{tuple(value.shape)}')
-        self._all = self.soft_ms(nb201_onehots())
+        self._all = self.soft_ms(self.space.all_onehots().double())
 
     def ms(self, arch) -> float:
         return float(self._all[self.space.index(arch)])
@@ -332,15 +332,6 @@ class NB201LatencyTable(LatencyTable):
     @classmethod
     def from_parts(cls, header: dict, parts: dict) -> 'NB201LatencyTable':
         return cls(header, parts['const'], parts['cost'], parts.get('node_cost'))
-
-
-def nb201_onehots() -> torch.Tensor:
-    """``(15625, 6, 5)`` one-hots of all NB201 architectures, in :meth:`NB201Space.all_archs`
-    order (base-5 digits, the first edge the most significant)."""
-    index = torch.arange(len(NB201_OPS)**NUM_EDGES)
-    digits = torch.stack([index // len(NB201_OPS)**(NUM_EDGES - 1 - e) % len(NB201_OPS)
-                          for e in range(NUM_EDGES)], dim=1)
-    return torch.nn.functional.one_hot(digits, len(NB201_OPS)).double()
 
 
 TABLES = {'sgnas': SGNASLatencyTable, 'nb201': NB201LatencyTable}

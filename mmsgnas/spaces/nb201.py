@@ -119,6 +119,14 @@ class NB201Space:
         return onehot
 
     @staticmethod
+    def all_onehots() -> torch.Tensor:
+        """``(15625, 6, 5)`` one-hots of all architectures, in :meth:`all_archs` order."""
+        index = torch.arange(NUM_ARCHS)
+        digits = torch.stack([index // NUM_OPS**(NUM_EDGES - 1 - e) % NUM_OPS
+                              for e in range(NUM_EDGES)], dim=1)
+        return torch.nn.functional.one_hot(digits, NUM_OPS).float()
+
+    @staticmethod
     def mask() -> torch.Tensor:
         return torch.zeros(NUM_OPS, dtype=torch.bool)  # every op allowed on every edge
 
