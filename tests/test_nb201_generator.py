@@ -157,3 +157,47 @@ def test_preference_scores_the_generated_architecture_highest(name):
     with pytest.raises(ValueError, match="fill_tolerance must be None, 'generator' or in "
                                          r"\[0, 1\), got 'half'"):
         GeneratorSearchLoop(None, [], targets=[target], fill_tolerance='half')
+
+
+def test_self_imitation_scores_keeps_and_imitates_the_best_samples():
+    """With ``self_imitation`` each REINFORCE iteration re-scores the memory's entries that fit
+    the target on its batch, keeps the best fitted samples, and adds the gradient of the best
+    confirmed entry's log-probability (the loss's value stays the samples' mean CE); the
+    memory is saved with the generator, so a resumed training goes on with it."""
+    inputs = torch.randn(8, 3, 32, 32)
+    samples = [DataSample().set_gt_label(i % 10) for i in range(8)]
+    options = dict(estimator='reinforce', fill_tolerance=None, num_samples=4)
+    torch.manual_seed(0)
+    plain = build(NB201_GENERATOR_CONFIG, **options)
+    torch.manual_seed(0)
+    model = build(NB201_GENERATOR_CONFIG, self_imitation=dict(bins=2, size=3), **options)
+    model.load_state_dict(plain.state_dict(), strict=False)
+    for m in (plain, model):
+        m.train()
+        m.target, m.iteration = 50.0, 0
+    for step in range(3):  # the same draws: the loss's value does not change
+        plain.iteration = model.iteration = step
+        torch.testing.assert_close(model(inputs, samples)['loss_ce'],
+                                   plain(inputs, samples)['loss_ce'])
+    for m in (plain, model):
+        m.zero_grad()
+        m(inputs, samples)['loss_ce'].backward()
+    part = model.elites.entries[model.elites.bin(50.0)]
+    assert 1 <= len(part) <= 3 and all(e['cost'] <= 50.0 for e in part)
+    assert max(e['count'] for e in part) >= 2  # re-scored on later batches
+    best = model.elites.best(50.0)  # as imitated in the last iteration
+    assert best is not None
+    # the extra push raises the best entry's ops
+    push = (model.generator.position_bias.grad - plain.generator.position_bias.grad)
+    chosen = NB201Space.onehot(best).bool()
+    assert (push[chosen] < 0).all()
+
+    resumed = build(NB201_GENERATOR_CONFIG, self_imitation=dict(bins=2, size=3), **options)
+    resumed.load_state_dict(model.state_dict())
+    assert resumed.elites.entries == model.elites.entries
+    with pytest.raises(ValueError, match="self_imitation needs estimator='reinforce'"):
+        build(NB201_GENERATOR_CONFIG, self_imitation=dict())
+    with pytest.raises(ValueError, match='self_imitation weight must be a number > 0, got 0'):
+        build(NB201_GENERATOR_CONFIG, self_imitation=dict(weight=0), **options)
+    with pytest.raises(TypeError):
+        build(NB201_GENERATOR_CONFIG, self_imitation=dict(bin=3), **options)

@@ -22,7 +22,8 @@ from mmsgnas.registry import MODELS
 from mmsgnas.search import FILL_TOLERANCE, check_fill_tolerance, fit_budget, op_floors
 from .checkpoints import (check_generator_state, decode_record, drop_supernet, encode_record,
                           load_supernet)
-from .reinforce import check_advantage, log_probabilities, reinforce_ce
+from .elites import EliteMemory
+from .reinforce import check_advantage, log_prob, log_probabilities, reinforce_ce
 
 CONSTRAINTS = ('flops', 'latency')
 ESTIMATORS = ('gumbel', 'reinforce')
@@ -256,6 +257,12 @@ class SGNASGenerator(BaseModel):
         advantage: how ``estimator='reinforce'`` weighs its samples: by normalised CEs
             (``'normalised'``) or centred ranks (``'rank'``), see
             :func:`mmsgnas.algorithms.reinforce.advantages`.
+        self_imitation: for ``estimator='reinforce'``, ``dict(bins=20, size=3, min_count=2,
+            weight=1.0, all_parts=False)`` (any subset): keep the best fitted samples per part
+            of the range, re-score them on each iteration's batch and raise the
+            log-probability of the best that fits (``weight`` times ``-log p``) at the
+            iteration's target or, with ``all_parts``, at a target drawn in every part of the
+            range (:class:`mmsgnas.algorithms.elites.EliteMemory`); None (default): off.
         monitor: also compute, without gradients, the CE of the architecture the generator
             would return for the iteration's target (``ce_generated``, after budget fitting
             as the search does) and of a random architecture fitted to the same target
@@ -283,6 +290,7 @@ class SGNASGenerator(BaseModel):
                  position_bias: bool = False, target_encoding: str = 'constant',
                  estimator: str = 'gumbel', num_samples: int = 8,
                  entropy_weight: float = 0.0, advantage: str = 'normalised',
+                 self_imitation: Optional[dict] = None,
                  fill_tolerance: Optional[float] = FILL_TOLERANCE, mask_infeasible: bool = False,
                  data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         if isinstance(data_preprocessor, dict):  # as mmpretrain's classifiers default it
@@ -303,6 +311,7 @@ class SGNASGenerator(BaseModel):
             raise ValueError(f'entropy_weight must be a number >= 0, got {entropy_weight!r}')
         self.entropy_weight = float(entropy_weight)
         self.advantage = check_advantage(advantage)
+        self.self_imitation = None if self_imitation is None else dict(self_imitation)
         self.fill_tolerance = check_fill_tolerance(fill_tolerance)
         self.hard_samples = bool(hard_samples)
         if not isinstance(monitor_interval, int) or monitor_interval < 1:
@@ -336,6 +345,18 @@ class SGNASGenerator(BaseModel):
         self.op_floors = op_floors(self.space, self.table) if mask_infeasible else None
         self.generator = ArchGenerator(self.space.shape, position_bias, target_encoding)
         self.prior_pool = PriorPool.random(self.space, self.table, prior_pool_size, prior_seed)
+        self.elites, self.imitation_weight = None, 0.0
+        if self.self_imitation is not None:
+            if estimator != 'reinforce':
+                raise ValueError("self_imitation needs estimator='reinforce' (it imitates the "
+                                 'best of the scored samples)')
+            options = dict(self.self_imitation)
+            self.imitation_weight = options.pop('weight', 1.0)
+            self.imitate_all = bool(options.pop('all_parts', False))
+            if not (isinstance(self.imitation_weight, (int, float)) and self.imitation_weight > 0):
+                raise ValueError(f'self_imitation weight must be a number > 0, got '
+                                 f'{self.imitation_weight!r}')
+            self.elites = EliteMemory(low, high, **options)
         self.loss_weight = loss_weight
         self.loss_form = loss_form
         self.over_weight = over_weight
@@ -380,10 +401,16 @@ class SGNASGenerator(BaseModel):
     def get_extra_state(self) -> torch.Tensor:
         """Saved with the weights: :meth:`record` and the prior pool, as JSON bytes (a
         tensor, so that mmengine's state-dict broadcasts and weights-only loading take it)."""
-        return encode_record(dict(self.record(), prior_pool=self.prior_pool.state()))
+        state = dict(self.record(), prior_pool=self.prior_pool.state())
+        if self.elites is not None:  # a resumed training goes on with what it had found
+            state['elites'] = self.elites.state()
+        return encode_record(state)
 
     def set_extra_state(self, state: torch.Tensor) -> None:
-        self.prior_pool = PriorPool(self.space, self.table, decode_record(state)['prior_pool'])
+        state = decode_record(state)
+        self.prior_pool = PriorPool(self.space, self.table, state['prior_pool'])
+        if self.elites is not None and 'elites' in state:
+            self.elites.load(state['elites'])
         self.trained = True  # loaded from a generator checkpoint (the search requires one)
 
     def train(self, mode: bool = True) -> 'SGNASGenerator':
@@ -509,8 +536,32 @@ class SGNASGenerator(BaseModel):
                 scores[fitted] = self.arch_ce(inputs, data_samples, fitted).item()
             return scores[fitted], self.space.onehot(fitted)
 
-        return reinforce_ce(logits, self.space.mask(), self.tau, self.num_samples, score, noise,
-                            self.entropy_weight, self.advantage)
+        loss, logs = reinforce_ce(logits, self.space.mask(), self.tau, self.num_samples, score,
+                                  noise, self.entropy_weight, self.advantage)
+        if self.elites is None:
+            return loss, logs
+        target = float(self.target)
+        baseline = float(torch.tensor(list(scores.values())).median())
+        for arch in self.elites.fitting(target):
+            if arch not in scores:
+                scores[arch] = self.arch_ce(inputs, data_samples, arch).item()
+        self.elites.update(target, scores, baseline, self.table.cost)
+        if self.imitate_all:  # every part of the range, each at a target drawn within it
+            targets = [low + (high - low) * torch.rand((), generator=noise).item()
+                       for low, high in self.elites.parts()]
+        else:
+            targets = [target]
+        pairs = [(t, self.elites.best(t)) for t in targets]
+        pairs = [(t, best) for t, best in pairs if best is not None]
+        if pairs:
+            logp = log_probabilities(
+                self.logits(torch.tensor([t for t, _ in pairs], dtype=torch.float64,
+                                         device=logits.device)), self.space.mask(), self.tau)
+            imitate = -self.imitation_weight * sum(  # raise the bests' log-probabilities
+                log_prob(lp, self.space.onehot(best)[None].to(lp))[0]
+                for lp, (_, best) in zip(logp, pairs))
+            loss = loss + imitate - imitate.detach()
+        return loss, logs
 
     def _bn_context(self):
         return batch_statistics(self.supernet) if self.bn_mode == 'batch' else nullcontext()

@@ -1,0 +1,108 @@
+"""Self-imitation for the REINFORCE generator: the best architectures its samples found, kept
+per part of the target range, re-scored as training goes on, and imitated.
+
+REINFORCE forgets: a cell that scored well is pushed once, by a noisy unit, and the next
+steps may push its ops back down. Where the cells within a budget differ by little more than
+one batch's noise (NAS-Bench-201 at its cheapest budgets), the distribution stays broad and
+its argmax is close to arbitrary. An evolution search, on the same evaluations, keeps its
+best cells and scores them again. :class:`EliteMemory` gives the generator that memory (as
+self-imitation learning, Oh et al., ICML 2018, does for a policy): the target range is cut
+into ``bins`` equal parts; each keeps up to ``size`` fitted architectures with their mean CE
+relative to the median of each iteration's samples (lower is better; shrunk towards 0 by one
+pseudo scoring, so a single lucky batch does not outrank an entry confirmed on many); at each iteration the entries of the
+target's part that fit the target are scored on the same batch as the samples, the samples
+may replace the worst entry, and the generator's log-probability of the best entry scored at
+least ``min_count`` times is raised (:meth:`SGNASGenerator` adds ``weight`` times its
+gradient). The search still returns the generator's argmax in one forward.
+"""
+from typing import Callable, Dict, List, Optional, Sequence
+
+
+class EliteMemory:
+    """Up to ``size`` architectures per part of the target range ``[low, high]``, with the
+    sum and count of their CEs relative to each iteration's sample median.
+
+    Args:
+        low, high: the constraint range (the table's unit).
+        bins: equal parts of the range, each with its own entries.
+        size: entries per part (>= 1).
+        min_count: scorings an entry needs before it is imitated (>= 1; 2 keeps a single
+            lucky batch out).
+    """
+
+    def __init__(self, low: float, high: float, bins: int = 20, size: int = 3,
+                 min_count: int = 2) -> None:
+        for name, value in (('bins', bins), ('size', size), ('min_count', min_count)):
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f'self-imitation {name} must be an integer >= 1, got {value!r}')
+        if not low < high:
+            raise ValueError(f'self-imitation needs an increasing range, got ({low}, {high})')
+        self.low, self.high = float(low), float(high)
+        self.bins, self.size, self.min_count = bins, size, min_count
+        self.entries: List[List[dict]] = [[] for _ in range(bins)]
+
+    def bin(self, target: float) -> int:
+        """The part of the range ``target`` falls in (ValueError outside the range)."""
+        if not self.low <= target <= self.high:
+            raise ValueError(f'target {target} outside the self-imitation range '
+                             f'[{self.low:g}, {self.high:g}]')
+        return min(int((target - self.low) / (self.high - self.low) * self.bins),
+                   self.bins - 1)
+
+    def parts(self) -> List[tuple]:
+        """``(low, high)`` of each part of the range."""
+        step = (self.high - self.low) / self.bins
+        return [(self.low + i * step, self.low + (i + 1) * step) for i in range(self.bins)]
+
+    def fitting(self, target: float) -> List[tuple]:
+        """The architectures of ``target``'s part whose cost is within ``target``."""
+        return [e['arch'] for e in self.entries[self.bin(target)] if e['cost'] <= target]
+
+    def update(self, target: float, ce: Dict[tuple, float], baseline: float,
+               cost: Callable[[tuple], float]) -> None:
+        """Record one iteration at ``target``: ``ce`` maps each architecture scored on the
+        iteration's batch (the samples and the entries of :meth:`fitting`) to its CE,
+        ``baseline`` is the samples' median CE on that batch (a sample cut off from its output
+        does not move it). Entries add ``ce - baseline`` to their sums; other architectures
+        replace the part's worst entry when they beat its (shrunk) mean, or fill a free
+        place."""
+        entries = self.entries[self.bin(target)]
+        known = {e['arch']: e for e in entries}
+        for arch, value in sorted(ce.items(), key=lambda item: item[1]):
+            relative = float(value) - float(baseline)
+            if arch in known:
+                known[arch]['sum'] += relative
+                known[arch]['count'] += 1
+                continue
+            entry = dict(arch=tuple(arch), cost=float(cost(arch)), sum=relative, count=1)
+            if len(entries) < self.size:
+                entries.append(entry)
+            else:
+                worst = max(entries, key=mean)
+                if mean(entry) >= mean(worst):
+                    continue
+                entries[entries.index(worst)] = entry
+            known[entry['arch']] = entry
+
+    def best(self, target: float) -> Optional[tuple]:
+        """The entry of ``target``'s part within ``target`` with the lowest mean relative CE
+        among those scored at least ``min_count`` times (None if there is none)."""
+        ready = [e for e in self.entries[self.bin(target)]
+                 if e['cost'] <= target and e['count'] >= self.min_count]
+        return min(ready, key=mean)['arch'] if ready else None
+
+    def state(self) -> List[List[dict]]:
+        return [[dict(e, arch=list(e['arch'])) for e in part] for part in self.entries]
+
+    def load(self, state: Sequence[Sequence[dict]]) -> None:
+        if len(state) != self.bins:
+            raise ValueError(f'self-imitation state has {len(state)} parts, this memory '
+                             f'{self.bins}')
+        self.entries = [[dict(e, arch=tuple(e['arch'])) for e in part] for part in state]
+
+
+def mean(entry: dict) -> float:
+    """An entry's mean relative CE, shrunk towards 0 (the samples' median) by one pseudo
+    scoring: one lucky batch does not outrank an entry confirmed on many."""
+    return entry['sum'] / (entry['count'] + 1)
+
