@@ -82,9 +82,12 @@ def supernet_checkpoint(tmp_path_factory) -> str:
     return str(work_dir / 'epoch_8.pth')
 
 
-# the paper's Gumbel-softmax (temperature 5 -> 0.5) and REINFORCE (sampling temperature 1)
+# the paper's Gumbel-softmax (temperature 5 -> 0.5) and REINFORCE (sampling temperature 1),
+# also with self-imitation
 ESTIMATORS = {'gumbel': dict(tau0=5.0, tau_end=0.5, lr=3e-3),
-              'reinforce': dict(tau0=1.0, tau_end=1.0, lr=1e-3)}
+              'reinforce': dict(tau0=1.0, tau_end=1.0, lr=1e-3),
+              'reinforce-self-imitation': dict(tau0=1.0, tau_end=1.0, lr=1e-3,
+                                               self_imitation=dict(bins=5))}
 
 
 @pytest.mark.slow
@@ -99,7 +102,8 @@ def test_generator_learns_to_avoid_a_crippled_op(tmp_path, supernet_checkpoint, 
     cfg.model.supernet_checkpoint = ckpt
     cfg.model.constraint_range = RANGE
     cfg.model.position_bias = True
-    cfg.model.estimator = estimator
+    cfg.model.estimator = estimator.split('-')[0]
+    cfg.model.self_imitation = setting.get('self_imitation')
     cfg.randomness = dict(seed=0)
     cfg.optim_wrapper.optimizer.lr = setting['lr']
     cfg.train_dataloader = loader('meta/val.txt', list(range(0, 1013, 2)), 32)

@@ -161,9 +161,9 @@ def test_preference_scores_the_generated_architecture_highest(name):
 
 def test_self_imitation_scores_keeps_and_imitates_the_best_samples():
     """With ``self_imitation`` each REINFORCE iteration re-scores the memory's entries that fit
-    the target on its batch, keeps the best fitted samples, and adds the gradient of the best
-    confirmed entry's log-probability (the loss's value stays the samples' mean CE); the
-    memory is saved with the generator, so a resumed training goes on with it."""
+    the target on its batch, keeps the best fitted samples, and adds the gradient of each
+    part's best confirmed entry's log-probability (the loss's value stays the samples' mean
+    CE); the memory is saved with the generator, so a resumed training goes on with it."""
     inputs = torch.randn(8, 3, 32, 32)
     samples = [DataSample().set_gt_label(i % 10) for i in range(8)]
     options = dict(estimator='reinforce', fill_tolerance=None, num_samples=4)
@@ -179,18 +179,21 @@ def test_self_imitation_scores_keeps_and_imitates_the_best_samples():
         plain.iteration = model.iteration = step
         torch.testing.assert_close(model(inputs, samples)['loss_ce'],
                                    plain(inputs, samples)['loss_ce'])
-    for m in (plain, model):
-        m.zero_grad()
-        m(inputs, samples)['loss_ce'].backward()
     part = model.elites.entries[model.elites.bin(50.0)]
     assert 1 <= len(part) <= 3 and all(e['cost'] <= 50.0 for e in part)
     assert max(e['count'] for e in part) >= 2  # re-scored on later batches
-    best = model.elites.best(50.0)  # as imitated in the last iteration
-    assert best is not None
-    # the extra push raises the best entry's ops
+    assert model.elites.best(50.0) is not None
+    # a confirmed best in both parts of the range (the all-`none` cell fits every target):
+    # each iteration raises it at a target drawn in each part
+    best = ('none', ) * 6
+    entry = dict(arch=list(best), cost=7.7824, sum=-100.0, count=10)
+    model.elites.load([[entry], [entry]])
+    for m in (plain, model):
+        m.zero_grad()
+        m(inputs, samples)['loss_ce'].backward()
     push = (model.generator.position_bias.grad - plain.generator.position_bias.grad)
     chosen = NB201Space.onehot(best).bool()
-    assert (push[chosen] < 0).all()
+    assert (push[chosen] < 0).all() and (push[~chosen] > 0).all()
 
     resumed = build(NB201_GENERATOR_CONFIG, self_imitation=dict(bins=2, size=3), **options)
     resumed.load_state_dict(model.state_dict())
@@ -199,5 +202,6 @@ def test_self_imitation_scores_keeps_and_imitates_the_best_samples():
         build(NB201_GENERATOR_CONFIG, self_imitation=dict())
     with pytest.raises(ValueError, match='self_imitation weight must be a number > 0, got 0'):
         build(NB201_GENERATOR_CONFIG, self_imitation=dict(weight=0), **options)
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match=r"unknown self_imitation option\(s\) \['bin'\], "
+                                         r'expected bins, size, min_count, weight'):
         build(NB201_GENERATOR_CONFIG, self_imitation=dict(bin=3), **options)

@@ -9,11 +9,12 @@ best cells and scores them again. :class:`EliteMemory` gives the generator that 
 self-imitation learning, Oh et al., ICML 2018, does for a policy): the target range is cut
 into ``bins`` equal parts; each keeps up to ``size`` fitted architectures with their mean CE
 relative to the median of each iteration's samples (lower is better; shrunk towards 0 by one
-pseudo scoring, so a single lucky batch does not outrank an entry confirmed on many); at each iteration the entries of the
-target's part that fit the target are scored on the same batch as the samples, the samples
-may replace the worst entry, and the generator's log-probability of the best entry scored at
-least ``min_count`` times is raised (:meth:`SGNASGenerator` adds ``weight`` times its
-gradient). The search still returns the generator's argmax in one forward.
+pseudo scoring, so a single lucky batch does not outrank an entry confirmed on many). At each
+iteration the entries of the target's part that fit the target are scored on the same batch
+as the samples, the samples may replace the worst entry, and in every part, at a target drawn
+within it, the generator's log-probability of the best entry that fits, scored at least
+``min_count`` times, is raised (:class:`mmsgnas.algorithms.SGNASGenerator` adds ``weight``
+times its gradient). The search still returns the generator's argmax in one forward.
 """
 from typing import Callable, Dict, List, Optional, Sequence
 
