@@ -53,7 +53,8 @@ def test_one_lucky_scoring_does_not_outrank_a_confirmed_entry():
 def test_bad_arguments():
     for kwargs, match in ((dict(bins=0), 'bins must be an integer >= 1, got 0'),
                           (dict(size=1.5), 'size must be an integer >= 1, got 1.5'),
-                          (dict(min_count=0), 'min_count must be an integer >= 1, got 0')):
+                          (dict(min_count=0), 'min_count must be an integer >= 1, got 0'),
+                          (dict(bins=True), 'bins must be an integer >= 1, got True')):
         with pytest.raises(ValueError, match=match):
             memory(**kwargs)
     with pytest.raises(ValueError, match='increasing range'):

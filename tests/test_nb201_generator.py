@@ -198,10 +198,14 @@ def test_self_imitation_scores_keeps_and_imitates_the_best_samples():
     resumed = build(NB201_GENERATOR_CONFIG, self_imitation=dict(bins=2, size=3), **options)
     resumed.load_state_dict(model.state_dict())
     assert resumed.elites.entries == model.elites.entries
-    with pytest.raises(ValueError, match="self_imitation needs estimator='reinforce'"):
+    with pytest.raises(ValueError, match=r"self_imitation must be None or a dict .* got True"):
+        build(NB201_GENERATOR_CONFIG, self_imitation=True, **options)
+    with pytest.raises(ValueError, match=r"needs estimator='reinforce' .* got estimator='gumbel'"):
         build(NB201_GENERATOR_CONFIG, self_imitation=dict())
-    with pytest.raises(ValueError, match='self_imitation weight must be a number > 0, got 0'):
-        build(NB201_GENERATOR_CONFIG, self_imitation=dict(weight=0), **options)
+    for weight in (0, float('inf'), True):
+        with pytest.raises(ValueError, match=f'self_imitation weight must be a finite number '
+                                             f'> 0, got {weight}'):
+            build(NB201_GENERATOR_CONFIG, self_imitation=dict(weight=weight), **options)
     with pytest.raises(ValueError, match=r"unknown self_imitation option\(s\) \['bin'\], "
                                          r'expected bins, size, min_count, weight'):
         build(NB201_GENERATOR_CONFIG, self_imitation=dict(bin=3), **options)

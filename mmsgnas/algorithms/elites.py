@@ -8,7 +8,7 @@ its argmax is close to arbitrary. An evolution search, on the same evaluations, 
 best cells and scores them again. :class:`EliteMemory` gives the generator that memory (as
 self-imitation learning, Oh et al., ICML 2018, does for a policy): the target range is cut
 into ``bins`` equal parts; each keeps up to ``size`` fitted architectures with their mean CE
-relative to the median of each iteration's samples (lower is better; shrunk towards 0 by one
+relative to the median of each iteration's distinct fitted samples (lower is better; shrunk towards 0 by one
 pseudo scoring, so a single lucky batch does not outrank an entry confirmed on many). At each
 iteration the entries of the target's part that fit the target are scored on the same batch
 as the samples, the samples may replace the worst entry, and in every part, at a target drawn
@@ -34,7 +34,7 @@ class EliteMemory:
     def __init__(self, low: float, high: float, bins: int = 20, size: int = 3,
                  min_count: int = 2) -> None:
         for name, value in (('bins', bins), ('size', size), ('min_count', min_count)):
-            if not isinstance(value, int) or value < 1:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f'self-imitation {name} must be an integer >= 1, got {value!r}')
         if not low < high:
             raise ValueError(f'self-imitation needs an increasing range, got ({low}, {high})')
@@ -63,8 +63,8 @@ class EliteMemory:
                cost: Callable[[tuple], float]) -> None:
         """Record one iteration at ``target``: ``ce`` maps each architecture scored on the
         iteration's batch (the samples and the entries of :meth:`fitting`) to its CE,
-        ``baseline`` is the samples' median CE on that batch (a sample cut off from its output
-        does not move it). Entries add ``ce - baseline`` to their sums; other architectures
+        ``baseline`` is the median CE of the distinct fitted samples on that batch (a sample
+        cut off from its output does not move it). Entries add ``ce - baseline`` to their sums; other architectures
         replace the part's worst entry when they beat its (shrunk) mean, or fill a free
         place."""
         entries = self.entries[self.bin(target)]

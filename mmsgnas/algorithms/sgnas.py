@@ -311,6 +311,9 @@ class SGNASGenerator(BaseModel):
             raise ValueError(f'entropy_weight must be a number >= 0, got {entropy_weight!r}')
         self.entropy_weight = float(entropy_weight)
         self.advantage = check_advantage(advantage)
+        if self_imitation is not None and not isinstance(self_imitation, dict):
+            raise ValueError(f'self_imitation must be None or a dict of bins, size, min_count, '
+                             f'weight, got {self_imitation!r}')
         self.self_imitation = None if self_imitation is None else dict(self_imitation)
         self.fill_tolerance = check_fill_tolerance(fill_tolerance)
         self.hard_samples = bool(hard_samples)
@@ -348,16 +351,18 @@ class SGNASGenerator(BaseModel):
         self.elites, self.imitation_weight = None, 0.0
         if self.self_imitation is not None:
             if estimator != 'reinforce':
-                raise ValueError("self_imitation needs estimator='reinforce' (it imitates the "
-                                 'best of the scored samples)')
+                raise ValueError(f"self_imitation needs estimator='reinforce' (it imitates the "
+                                 f'best of the scored samples), got estimator={estimator!r}')
             options = dict(self.self_imitation)
             unknown = sorted(set(options) - {'bins', 'size', 'min_count', 'weight'})
             if unknown:
                 raise ValueError(f'unknown self_imitation option(s) {unknown}, expected bins, '
                                  f'size, min_count, weight')
             self.imitation_weight = options.pop('weight', 1.0)
-            if not (isinstance(self.imitation_weight, (int, float)) and self.imitation_weight > 0):
-                raise ValueError(f'self_imitation weight must be a number > 0, got '
+            if isinstance(self.imitation_weight, bool) or not (
+                    isinstance(self.imitation_weight, (int, float))
+                    and 0 < self.imitation_weight < math.inf):
+                raise ValueError(f'self_imitation weight must be a finite number > 0, got '
                                  f'{self.imitation_weight!r}')
             self.elites = EliteMemory(low, high, **options)
         self.loss_weight = loss_weight
@@ -544,15 +549,20 @@ class SGNASGenerator(BaseModel):
         if self.elites is None:
             return loss, logs
         target = float(self.target)
+        # the (lower) median over the distinct fitted samples
         baseline = float(torch.tensor(list(scores.values())).median())
         for arch in self.elites.fitting(target):
             if arch not in scores:
                 scores[arch] = self.arch_ce(inputs, data_samples, arch).item()
+                if not math.isfinite(scores[arch]):
+                    raise FloatingPointError(f'self-imitation: non-finite CE {scores[arch]} of '
+                                             f'the kept {self.space.format(arch)}')
         self.elites.update(target, scores, baseline, self.table.cost)
         # every part of the range, each at a target drawn within it: the parts' priors differ
         # (the pool's nearest), and one seen only by the iterations drawn near it is
         # otherwise hardly trained (20 MFLOPs on NB201: about 1 % of the targets)
-        targets = [low + (high - low) * torch.rand((), generator=noise).item()
+        targets = [low + (high - low) * torch.rand((), generator=noise,
+                                                   device=logits.device).item()
                    for low, high in self.elites.parts()]
         pairs = [(t, self.elites.best(t)) for t in targets]
         pairs = [(t, best) for t, best in pairs if best is not None]
@@ -563,7 +573,7 @@ class SGNASGenerator(BaseModel):
             imitate = -self.imitation_weight * sum(  # raise the bests' log-probabilities
                 log_prob(lp, self.space.onehot(best)[None].to(lp))[0]
                 for lp, (_, best) in zip(logp, pairs))
-            loss = loss + imitate - imitate.detach()
+            loss = loss + (imitate - imitate.detach())  # its gradient only
         return loss, logs
 
     def _bn_context(self):
