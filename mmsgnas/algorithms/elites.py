@@ -16,7 +16,8 @@ within it, the generator's log-probability of the best entry that fits, scored a
 ``min_count`` times, is raised (:class:`mmsgnas.algorithms.SGNASGenerator` adds ``weight``
 times its gradient). The search still returns the generator's argmax in one forward.
 """
-from typing import Callable, Dict, List, Optional, Sequence
+import math
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 
 class EliteMemory:
@@ -107,3 +108,21 @@ def mean(entry: dict) -> float:
     scoring: one lucky batch does not outrank an entry confirmed on many."""
     return entry['sum'] / (entry['count'] + 1)
 
+
+
+def build_self_imitation(options: dict, low: float, high: float) -> Tuple[EliteMemory, float]:
+    """The memory over ``[low, high]`` and the imitation weight of a model's
+    ``self_imitation=dict(bins=, size=, min_count=, weight=)`` (any subset)."""
+    if not isinstance(options, dict):
+        raise ValueError(f'self_imitation must be None or a dict of bins, size, min_count, '
+                         f'weight, got {options!r}')
+    options = dict(options)
+    unknown = sorted(set(options) - {'bins', 'size', 'min_count', 'weight'})
+    if unknown:
+        raise ValueError(f'unknown self_imitation option(s) {unknown}, expected bins, size, '
+                         f'min_count, weight')
+    weight = options.pop('weight', 1.0)
+    if isinstance(weight, bool) or not (isinstance(weight, (int, float))
+                                        and 0 < weight < math.inf):
+        raise ValueError(f'self_imitation weight must be a finite number > 0, got {weight!r}')
+    return EliteMemory(low, high, **options), float(weight)

@@ -22,7 +22,7 @@ from mmsgnas.registry import MODELS
 from mmsgnas.search import FILL_TOLERANCE, check_fill_tolerance, fit_budget, op_floors
 from .checkpoints import (check_generator_state, decode_record, drop_supernet, encode_record,
                           load_supernet)
-from .elites import EliteMemory
+from .elites import build_self_imitation
 from .reinforce import check_advantage, log_prob, log_probabilities, reinforce_ce
 
 CONSTRAINTS = ('flops', 'latency')
@@ -311,10 +311,6 @@ class SGNASGenerator(BaseModel):
             raise ValueError(f'entropy_weight must be a number >= 0, got {entropy_weight!r}')
         self.entropy_weight = float(entropy_weight)
         self.advantage = check_advantage(advantage)
-        if self_imitation is not None and not isinstance(self_imitation, dict):
-            raise ValueError(f'self_imitation must be None or a dict of bins, size, min_count, '
-                             f'weight, got {self_imitation!r}')
-        self.self_imitation = None if self_imitation is None else dict(self_imitation)
         self.fill_tolerance = check_fill_tolerance(fill_tolerance)
         self.hard_samples = bool(hard_samples)
         if not isinstance(monitor_interval, int) or monitor_interval < 1:
@@ -349,22 +345,11 @@ class SGNASGenerator(BaseModel):
         self.generator = ArchGenerator(self.space.shape, position_bias, target_encoding)
         self.prior_pool = PriorPool.random(self.space, self.table, prior_pool_size, prior_seed)
         self.elites, self.imitation_weight = None, 0.0
-        if self.self_imitation is not None:
+        if self_imitation is not None:
             if estimator != 'reinforce':
                 raise ValueError(f"self_imitation needs estimator='reinforce' (it imitates the "
                                  f'best of the scored samples), got estimator={estimator!r}')
-            options = dict(self.self_imitation)
-            unknown = sorted(set(options) - {'bins', 'size', 'min_count', 'weight'})
-            if unknown:
-                raise ValueError(f'unknown self_imitation option(s) {unknown}, expected bins, '
-                                 f'size, min_count, weight')
-            self.imitation_weight = options.pop('weight', 1.0)
-            if isinstance(self.imitation_weight, bool) or not (
-                    isinstance(self.imitation_weight, (int, float))
-                    and 0 < self.imitation_weight < math.inf):
-                raise ValueError(f'self_imitation weight must be a finite number > 0, got '
-                                 f'{self.imitation_weight!r}')
-            self.elites = EliteMemory(low, high, **options)
+            self.elites, self.imitation_weight = build_self_imitation(self_imitation, low, high)
         self.loss_weight = loss_weight
         self.loss_form = loss_form
         self.over_weight = over_weight
