@@ -344,5 +344,5 @@ def test_monitor_interval_and_best_by_values():
     assert logged == [True, False, False, True, False, False]
     with pytest.raises(ValueError, match='monitor_interval must be an integer >= 1, got 0'):
         build_generator(monitor_interval=0)
-    with pytest.raises(ValueError, match="best_by must be 'flops' or 'ce', got 'top1'"):
+    with pytest.raises(ValueError, match=r"best_by must be one of \('flops', 'ce', 'sweep'\), got 'top1'"):
         GeneratorHook(best_by='top1')

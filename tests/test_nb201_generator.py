@@ -209,3 +209,59 @@ def test_self_imitation_scores_keeps_and_imitates_the_best_samples():
     with pytest.raises(ValueError, match=r"unknown self_imitation option\(s\) \['bin'\], "
                                          r'expected bins, size, min_count, weight'):
         build(NB201_GENERATOR_CONFIG, self_imitation=dict(bin=3), **options)
+
+
+def test_best_by_sweep_keeps_the_epoch_with_the_lowest_sweep_ce(tmp_path):
+    from mmengine.registry import MODELS
+    from mmengine.runner import Runner
+
+    from mmsgnas.engine import GeneratorHook
+    init_default_scope('mmpretrain')
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', NB201_GENERATOR_CONFIG))
+    torch.manual_seed(0)
+    supernet = MODELS.build(cfg.model.supernet)
+    torch.save(dict(state_dict=supernet.state_dict()), tmp_path / 'supernet.pth')
+    cfg.merge_from_dict(dict(
+        work_dir=str(tmp_path / 'gen'), randomness=dict(seed=0), train_cfg=dict(max_epochs=3), log_level='WARNING',
+        model=dict(supernet_checkpoint=str(tmp_path / 'supernet.pth')),
+        optim_wrapper=dict(optimizer=dict(lr=0.02)),  # larger steps: the picks change
+        train_dataloader=dict(batch_size=4, num_workers=0, persistent_workers=False,
+                              dataset=dict(indices=list(range(0, 1013, 64)),
+                                           pipeline=[dict(type='PackInputs')]))))
+    cfg.custom_hooks = [dict(type='mmsgnas.GeneratorHook', tau0=5.0, tau_end=0.5,
+                             num_targets=5, best_by='sweep', sweep_images=6)]
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    hook = next(h for h in runner.hooks if isinstance(h, GeneratorHook))
+    logged = runner.message_hub.get_scalar('generator/sweep_ce').data[0].tolist()
+    assert len(logged) == 3 and all(0 < v < 10 for v in logged)
+    assert len(set(logged)) > 1  # the picks changed: the rule had a choice to make
+    assert hook.best == (-min(logged), )
+    # the same 6 images every epoch (batches of the loader's 4), of more than one class
+    batches = hook.sweep_batches(runner)
+    assert [len(b['data_samples']) for b in batches] == [4, 2]
+    assert len({int(s.gt_label) for b in batches for s in b['data_samples']}) > 1
+
+    # best_generator.pth scores, recomputed from scratch, the best logged sweep CE
+    kept = build(NB201_GENERATOR_CONFIG, supernet_checkpoint=str(tmp_path / 'supernet.pth'))
+    kept.load_state_dict(torch.load(tmp_path / 'gen' / 'best_generator.pth',
+                                    weights_only=False)['state_dict'])
+    kept.eval()
+    low, high = kept.constraint_range
+    targets = torch.linspace(low, high, 5).tolist()
+    ces = [sum(kept.arch_ce(b['inputs'], b['data_samples'], kept.fitted(a, t)).item()
+               * len(b['data_samples']) for b in batches) / 6
+           for t, a in zip(targets, kept.generate(targets))]
+    assert sum(ces) / 5 == pytest.approx(min(logged), rel=1e-5)
+
+    hook._sweep_batches, hook.sweep_images = None, 17
+    with pytest.raises(ValueError, match=r'sweep_images=17 is more than the training set '
+                                         r'holds \(16 images\)'):
+        hook.sweep_batches(runner)
+
+
+@pytest.mark.parametrize('value', [0, True, 2.5])
+def test_bad_sweep_images_are_refused(value):
+    from mmsgnas.engine import GeneratorHook
+    with pytest.raises(ValueError, match=f'sweep_images must be an integer >= 1, got {value}'):
+        GeneratorHook(best_by='sweep', sweep_images=value)

@@ -522,9 +522,7 @@ class SGNASGenerator(BaseModel):
         scores = {}
 
         def score(onehot: torch.Tensor) -> tuple:
-            arch = self.space.decode(onehot)[0]
-            fitted, _ = fit_budget(arch, self.space, self.table, float(self.target),
-                                   self.fill_tolerance)
+            fitted = self.fitted(self.space.decode(onehot)[0], float(self.target))
             if fitted not in scores:
                 scores[fitted] = self.arch_ce(inputs, data_samples, fitted).item()
             return scores[fitted], self.space.onehot(fitted)
@@ -570,6 +568,11 @@ class SGNASGenerator(BaseModel):
             feats = self.supernet.neck(feats)
         return self.supernet.head.loss(feats, data_samples)['loss']
 
+    def fitted(self, arch, target: float) -> tuple:
+        """``arch`` fitted to ``target`` as this generator's samples are (and as the search
+        fits its picks): :func:`mmsgnas.search.fit_budget` with ``fill_tolerance``."""
+        return fit_budget(arch, self.space, self.table, target, self.fill_tolerance)[0]
+
     @torch.no_grad()
     def arch_ce(self, inputs, data_samples, arch) -> torch.Tensor:
         """The supernet head's loss of one architecture on a batch (this model's BN mode)."""
@@ -588,10 +591,8 @@ class SGNASGenerator(BaseModel):
         """``ce_generated`` (``generated`` fitted to the target as the search fits it) and
         ``ce_random`` (a random architecture fitted the same way), on one batch."""
         target = float(self.target)
-        sampler = self.space.sampler(step)
-        fitted, _ = fit_budget(generated, self.space, self.table, target, self.fill_tolerance)
-        rand, _ = fit_budget(sampler.sample(), self.space, self.table, target,
-                             self.fill_tolerance)
+        fitted = self.fitted(generated, target)
+        rand = self.fitted(self.space.sampler(step).sample(), target)
         return dict(ce_generated=self.arch_ce(inputs, data_samples, fitted).detach(),
                     ce_random=self.arch_ce(inputs, data_samples, rand).detach())
 

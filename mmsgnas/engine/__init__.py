@@ -1,5 +1,5 @@
 from .distributed import use_cpu_distributed
-from .generator_loops import GeneratorHook, GeneratorTrainLoop, constraint_metrics, cost_metrics
+from .generator_loops import GeneratorHook, GeneratorTrainLoop, cost_metrics
 from .model_access import get_supernet, unwrap
 from .optim_wrappers import BF16AmpOptimWrapper
 from .search_loops import EvolutionSearchLoop, GeneratorSearchLoop, RandomSearchLoop
@@ -8,6 +8,6 @@ from .supernet_loops import SubnetValLoop, SupernetTrainLoop, distill_loss, fixe
 __all__ = [
     'BF16AmpOptimWrapper', 'EvolutionSearchLoop', 'GeneratorHook', 'GeneratorSearchLoop',
     'GeneratorTrainLoop', 'RandomSearchLoop', 'SubnetValLoop', 'SupernetTrainLoop',
-    'constraint_metrics', 'distill_loss', 'fixed_subnets', 'cost_metrics', 'get_supernet',
+    'distill_loss', 'fixed_subnets', 'cost_metrics', 'get_supernet',
     'unwrap', 'use_cpu_distributed'
 ]

@@ -14,6 +14,8 @@ from scipy.stats import kendalltau
 from mmsgnas.registry import HOOKS, LOOPS
 from .model_access import unwrap
 
+BEST_BY = ('flops', 'ce', 'sweep')
+
 
 @LOOPS.register_module()
 class GeneratorTrainLoop(EpochBasedTrainLoop):
@@ -78,12 +80,6 @@ def draw_target(constraint_range: Tuple[float, float], sampling: str,
     return min(max(target, low), high)  # exp(log(x)) may round past an end
 
 
-def constraint_metrics(model, targets) -> dict:
-    """Kendall tau between targets and the generated architectures' cost (the model's
-    constraint table), mean relative error, share over target."""
-    return cost_metrics(model.table, targets, model.generate(targets))
-
-
 def cost_metrics(table, targets, archs) -> dict:
     """Kendall tau between ``targets`` and the cost of ``archs`` in ``table`` (FLOPs or
     latency), mean relative error, share over target."""
@@ -114,8 +110,14 @@ class GeneratorHook(Hook):
     Best-generator rule (``best_by``): ``'flops'``, the highest Kendall tau, ties broken by
     the lowest mean relative error; ``'ce'``, the lowest mean ``ce_generated`` of the epoch
     (the CE of the fitted generated architectures, the model's ``monitor``), so the kept
-    generator is the one whose architectures score best, the budget being met by fitting.
-    The best is saved as ``best_generator.pth`` in the work dir. When the epoch also logged
+    generator is the one whose architectures score best, the budget being met by fitting;
+    ``'sweep'``, the lowest ``generator/sweep_ce``: the mean CE, over the sweep's targets, of
+    the generated architecture fitted to each (as the search fits it), on the same
+    ``sweep_images`` images of the training set every epoch (drawn once with
+    ``sweep_seed``, through the dataset's pipeline and the model's preprocessor). ``'ce'``
+    compares epochs by one batch per iteration, each at its own target; ``'sweep'`` by the
+    same images and targets (each fitted architecture is scored once: the supernet is
+    frozen). The best is saved as ``best_generator.pth`` in the work dir. When the epoch also logged
     ``ce_random``, ``generator/ce_generated`` and ``generator/ce_random`` (epoch means) are
     logged next to each other.
 
@@ -124,7 +126,9 @@ class GeneratorHook(Hook):
         decay: per-epoch factor (without ``tau_end``).
         tau_end: final temperature of the per-iteration schedule (None: per-epoch decay).
         num_targets: targets in the evaluation sweep.
-        best_by: ``'flops'`` or ``'ce'`` (see above).
+        best_by: ``'flops'``, ``'ce'`` or ``'sweep'`` (see above).
+        sweep_images: images of ``best_by='sweep'``'s score (at most the training set's).
+        sweep_seed: seed of their draw.
         entropy_end: final entropy weight of the per-iteration schedule (None: the model's
             constant ``entropy_weight``); needs ``estimator='reinforce'``.
     """
@@ -132,15 +136,23 @@ class GeneratorHook(Hook):
 
     def __init__(self, tau0: float = 5.0, decay: float = 0.95, num_targets: int = 20,
                  tau_end: Optional[float] = None, best_by: str = 'flops',
-                 entropy_end: Optional[float] = None) -> None:
+                 entropy_end: Optional[float] = None, sweep_images: int = 256,
+                 sweep_seed: int = 0) -> None:
         if not tau0 > 0 or (tau_end is not None and not 0 < tau_end):
             raise ValueError(f'temperatures must be > 0, got tau0={tau0!r}, tau_end={tau_end!r}')
         if entropy_end is not None and not (isinstance(entropy_end, (int, float))
                                             and entropy_end >= 0):
             raise ValueError(f'entropy_end must be a number >= 0 or None, got {entropy_end!r}')
-        if best_by not in ('flops', 'ce'):
-            raise ValueError(f"best_by must be 'flops' or 'ce', got {best_by!r}")
+        if best_by not in BEST_BY:
+            raise ValueError(f'best_by must be one of {BEST_BY}, got {best_by!r}')
+        if isinstance(sweep_images, bool) or not isinstance(sweep_images, int) \
+                or sweep_images < 1:
+            raise ValueError(f'sweep_images must be an integer >= 1, got {sweep_images!r}')
         self.best_by = best_by
+        self.sweep_images = sweep_images
+        self.sweep_seed = sweep_seed
+        self._sweep_batches: Optional[list] = None
+        self._sweep_ce: dict = {}  # fitted architecture -> CE on the sweep's images
         self.tau0 = tau0
         self.decay = decay
         self.tau_end = tau_end
@@ -218,7 +230,10 @@ class GeneratorHook(Hook):
         was_training = model.training
         model.eval()
         with torch.no_grad():
-            metrics = constraint_metrics(model, targets)
+            archs = model.generate(targets)
+            metrics = cost_metrics(model.table, targets, archs)
+            if self.best_by == 'sweep':
+                metrics['sweep_ce'] = self.sweep_ce(runner, targets, archs)
         model.train(was_training)
         metrics.update(self._epoch_ce(runner))
         if self.best_by == 'ce' and 'ce_generated' not in metrics:
@@ -229,11 +244,48 @@ class GeneratorHook(Hook):
         runner.visualizer.add_scalars(scalars, step=runner.epoch + 1)
         runner.logger.info('generator after epoch %d: %s', runner.epoch + 1,
                            ', '.join(f'{k} {v:.4f}' for k, v in metrics.items()))
-        score = ((-metrics['ce_generated'], ) if self.best_by == 'ce' else
-                 (metrics['kendall_tau'], -metrics['mean_rel_error']))
+        score = {'ce': lambda: (-metrics['ce_generated'], ),
+                 'sweep': lambda: (-metrics['sweep_ce'], ),
+                 'flops': lambda: (metrics['kendall_tau'], -metrics['mean_rel_error'])}
+        score = score[self.best_by]()
         if self.best is None or score > self.best:
             self.best = score
             runner.save_checkpoint(runner.work_dir, 'best_generator.pth', save_optimizer=False,
                                    save_param_scheduler=False)
             runner.logger.info('best generator so far saved to %s',
                                osp.join(runner.work_dir, 'best_generator.pth'))
+
+    def sweep_batches(self, runner) -> list:
+        """The sweep's images as preprocessed batches (``inputs``, ``data_samples``) of the
+        training dataloader's batch size: ``sweep_images`` drawn without replacement with
+        ``sweep_seed`` (a class-sorted split would otherwise give one class per batch, which
+        batch-statistics BN cannot score), made once."""
+        if self._sweep_batches is None:
+            loader, model = runner.train_dataloader, self._model(runner)
+            size = len(loader.dataset)
+            if self.sweep_images > size:
+                raise ValueError(f'sweep_images={self.sweep_images} is more than the '
+                                 f'training set holds ({size} images)')
+            order = np.random.default_rng(self.sweep_seed).permutation(size)
+            order = order[:self.sweep_images].tolist()
+            step = loader.batch_size
+            self._sweep_batches = [
+                model.data_preprocessor(loader.collate_fn(
+                    [loader.dataset[i] for i in order[s:s + step]]), False)
+                for s in range(0, len(order), step)]
+        return self._sweep_batches
+
+    def sweep_ce(self, runner, targets: Sequence[float], archs: Sequence[tuple]) -> float:
+        """Mean CE, over ``targets``, of each generated architecture fitted to its target,
+        on the sweep's images (image-weighted over its batches)."""
+        model = self._model(runner)
+        batches = self.sweep_batches(runner)
+        ces = []
+        for target, arch in zip(targets, archs):
+            fitted = model.fitted(arch, target)
+            if fitted not in self._sweep_ce:
+                ce = sum(model.arch_ce(b['inputs'], b['data_samples'], fitted).item()
+                         * len(b['data_samples']) for b in batches)
+                self._sweep_ce[fitted] = ce / self.sweep_images
+            ces.append(self._sweep_ce[fitted])
+        return float(np.mean(ces))
