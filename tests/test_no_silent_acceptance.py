@@ -144,3 +144,10 @@ def test_generator_hook_keeps_its_best_score_across_resume():
     other = GeneratorHook(best_by='flops')  # another rule: its scores do not compare
     other.after_load_checkpoint(None, checkpoint)
     assert other.best is None
+    sweep = GeneratorHook(best_by='sweep', sweep_images=64)
+    sweep.best = (-1.25, )
+    sweep.before_save_checkpoint(None, checkpoint)
+    same, fewer = (GeneratorHook(best_by='sweep', sweep_images=n) for n in (64, 32))
+    for hook in (same, fewer):
+        hook.after_load_checkpoint(None, checkpoint)
+    assert same.best == (-1.25, ) and fewer.best is None  # other images: no comparison

@@ -164,12 +164,19 @@ class GeneratorHook(Hook):
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         """The best score so far goes into every checkpoint, so a resumed run keeps it."""
-        checkpoint['generator_hook'] = dict(best_by=self.best_by, best=self.best)
+        checkpoint['generator_hook'] = dict(best_by=self.best_by, best=self.best,
+                                            rule=self._rule())
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        """The saved best score is kept only if it was scored by the same rule (for
+        ``'sweep'``: the same images)."""
         state = checkpoint.get('generator_hook')
-        if state is not None and state.get('best_by') == self.best_by and state['best']:
+        if state is not None and state.get('best_by') == self.best_by and state['best'] \
+                and state.get('rule') == self._rule():
             self.best = tuple(state['best'])
+
+    def _rule(self) -> Optional[list]:
+        return [self.sweep_images, self.sweep_seed] if self.best_by == 'sweep' else None
 
     def before_train(self, runner) -> None:
         self.model = unwrap(runner.model)  # the wrapper does not change during a run
