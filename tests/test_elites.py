@@ -50,6 +50,32 @@ def test_one_lucky_scoring_does_not_outrank_a_confirmed_entry():
     assert [e['arch'] for e in m.entries[0]] == [A[0]]
 
 
+def test_observe_rescores_kept_entries_and_draw_gives_each_part_its_best():
+    m = memory()
+    for _ in range(2):
+        m.update(15.0, {A[0]: 1.0, B[0]: 2.0}, baseline=1.5, cost=COST.get)
+    rescored = []
+
+    def rescore(arch):
+        rescored.append(arch)
+        return 1.4
+
+    scores = {B[0]: 1.8, C[0]: 1.2}  # the samples: median_low 1.2 is the baseline
+    m.observe(15.0, scores, rescore, COST.get)
+    assert rescored == [A[0]] and scores[A[0]] == 1.4  # B was a sample: not scored twice
+    a = next(e for e in m.entries[0] if e['arch'] == A[0])
+    assert a['count'] == 3 and a['sum'] == pytest.approx(-1.0 + 0.2)
+    with pytest.raises(FloatingPointError, match=r"non-finite CE nan of the kept "
+                                                 r"architecture \('a',\)"):
+        m.observe(15.0, {C[0]: 1.0}, lambda arch: float('nan'), COST.get)
+
+    pairs = m.draw(torch.Generator().manual_seed(0), torch.device('cpu'))
+    assert len(pairs) == 1 and 10.0 <= pairs[0][0] < 20.0  # part 2 has no entry
+    assert pairs[0][1] == m.best(pairs[0][0])
+    again = m.draw(torch.Generator().manual_seed(0), torch.device('cpu'))
+    assert again == pairs  # the iteration's noise decides the targets
+
+
 def test_bad_arguments():
     for kwargs, match in ((dict(bins=0), 'bins must be an integer >= 1, got 0'),
                           (dict(size=1.5), 'size must be an integer >= 1, got 1.5'),

@@ -531,24 +531,9 @@ class SGNASGenerator(BaseModel):
                                   noise, self.entropy_weight, self.advantage)
         if self.elites is None:
             return loss, logs
-        target = float(self.target)
-        # the (lower) median over the distinct fitted samples
-        baseline = float(torch.tensor(list(scores.values())).median())
-        for arch in self.elites.fitting(target):
-            if arch not in scores:
-                scores[arch] = self.arch_ce(inputs, data_samples, arch).item()
-                if not math.isfinite(scores[arch]):
-                    raise FloatingPointError(f'self-imitation: non-finite CE {scores[arch]} of '
-                                             f'the kept {self.space.format(arch)}')
-        self.elites.update(target, scores, baseline, self.table.cost)
-        # every part of the range, each at a target drawn within it: the parts' priors differ
-        # (the pool's nearest), and one seen only by the iterations drawn near it is
-        # otherwise hardly trained (20 MFLOPs on NB201: about 1 % of the targets)
-        targets = [low + (high - low) * torch.rand((), generator=noise,
-                                                   device=logits.device).item()
-                   for low, high in self.elites.parts()]
-        pairs = [(t, self.elites.best(t)) for t in targets]
-        pairs = [(t, best) for t, best in pairs if best is not None]
+        self.elites.observe(float(self.target), scores, cost=self.table.cost,
+                            rescore=lambda arch: self.arch_ce(inputs, data_samples, arch).item())
+        pairs = self.elites.draw(noise, logits.device)
         if pairs:
             logp = log_probabilities(
                 self.logits(torch.tensor([t for t, _ in pairs], dtype=torch.float64,
