@@ -265,3 +265,32 @@ def test_bad_sweep_images_are_refused(value):
     from mmsgnas.engine import GeneratorHook
     with pytest.raises(ValueError, match=f'sweep_images must be an integer >= 1, got {value}'):
         GeneratorHook(best_by='sweep', sweep_images=value)
+
+
+def test_paired_comparison_tool(tmp_path, capsys):
+    import importlib.util
+
+    from mmengine.registry import MODELS
+    init_default_scope('mmpretrain')
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', NB201_GENERATOR_CONFIG))
+    torch.manual_seed(0)
+    ckpt = tmp_path / 'supernet.pth'
+    torch.save(dict(state_dict=MODELS.build(cfg.model.supernet).state_dict()), ckpt)
+    spec = importlib.util.spec_from_file_location(
+        'paired_comparison', osp.join(REPO, 'tools', 'analysis', 'paired_comparison.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    a = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|'
+    b = '|none~0|+|none~0|none~1|+|nor_conv_1x1~0|none~1|none~2|'
+    search = osp.join(REPO, 'configs', 'sgnas', 'sgnas_search_nb201-supernet_1xb64_cifar10-subset.py')
+    options = ['--cfg-options', f'model.supernet_checkpoint={ckpt}', 'model.fill_tolerance=None',
+               'test_dataloader.dataset.indices=40']
+    tool.main([search, a, a, b, '--orders', '0', '1'] + options)
+    out = capsys.readouterr().out
+    assert out.count('40 images, sampler seed') == 2
+    rows = [line for line in out.splitlines() if line.startswith('| `')]
+    assert len(rows) == 6 and all('(reference)' in r for r in rows[::3])
+    assert all(r.endswith('| +0.00 ± 0.00 | +0.0000 ± 0.0000 | 0.0 % |') for r in rows[1::3])
+    assert '\\|none~0\\|' in rows[2]  # pipes escaped inside the Markdown cell
+    with pytest.raises(SystemExit):
+        tool.main([search, a] + options)  # one architecture: nothing to compare

@@ -210,6 +210,13 @@ def test_evaluator_scores_each_architecture_once():
     other = dict(inputs=batch['inputs'], data_samples=[DataSample().set_gt_label(0)] * 4)
     halves = SubnetEvaluator(model, [batch, other, batch])
     assert halves.top1(a) == pytest.approx(200 / 3) and halves.half_scores[a] == (100.0, 0.0)
+    # per image, in the split's order, for paired comparisons (not remembered)
+    correct, ce = halves.per_image(a)
+    assert correct.tolist() == [True] * 4 + [False] * 4 + [True] * 4
+    expected = torch.nn.functional.cross_entropy(torch.tensor([[0.0] * 6 + [1.0] + [0.0] * 3]),
+                                                 torch.tensor([6]))
+    torch.testing.assert_close(ce[:4], expected.expand(4))
+    assert ce[4] > ce[0] and halves.num_evaluated == 1
 
 
 def test_evaluator_recalibrates_bn_per_architecture_and_restores_it():

@@ -7,6 +7,7 @@ import torch
 from mmengine.dist import all_gather_object, all_reduce, get_world_size
 from mmengine.runner import Runner
 from torch import nn
+from torch.nn import functional as F
 
 from mmsgnas.spaces import Arch
 from .bn_calibration import preserved_bn_statistics, recalibrating_bn
@@ -171,20 +172,38 @@ class SubnetEvaluator:
         return self.scores[key]
 
     @torch.no_grad()
-    def _evaluate(self) -> Tuple[float, Tuple[float, float]]:
-        """Top-1 of the architecture set on the backbone (BN statistics restored after), and
-        its top-1 on the even and the odd batches."""
-        counts = torch.zeros(2, 2, dtype=torch.float64)  # (even, odd batches) x (correct, total)
+    def per_image(self, arch: Arch) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Whether ``arch`` classifies each image of the split correctly (bool) and its
+        cross-entropy there, in the split's order, as :meth:`top1` evaluates it (this
+        process's shard under DDP; not remembered): for paired comparisons of
+        architectures on the same images."""
+        self.classifier.backbone.set_arch(arch)
+        correct, ce = [], []
+        for logits, labels in self._outputs():
+            correct.append(logits.argmax(1) == labels)
+            ce.append(F.cross_entropy(logits, labels, reduction='none'))
+        return torch.cat(correct), torch.cat(ce)
+
+    def _outputs(self) -> Iterator[Tuple[torch.Tensor, torch.Tensor]]:
+        """Logits and labels of each batch of the split for the architecture set on the
+        backbone (BN recalibrated first when asked; its statistics restored after)."""
         with preserved_bn_statistics(self.classifier):
             if self.calib:
                 with recalibrating_bn(self.classifier):
                     for inputs, _ in self.calib:
                         self.classifier(inputs, mode='tensor')
             self.classifier.eval()
-            for i, (inputs, labels) in enumerate(self._split()):
-                logits = self.classifier(inputs, mode='tensor')
-                counts[i % 2, 0] += (logits.argmax(1) == labels).sum().item()
-                counts[i % 2, 1] += labels.numel()
+            for inputs, labels in self._split():
+                yield self.classifier(inputs, mode='tensor'), labels
+
+    @torch.no_grad()
+    def _evaluate(self) -> Tuple[float, Tuple[float, float]]:
+        """Top-1 of the architecture set on the backbone (BN statistics restored after), and
+        its top-1 on the even and the odd batches."""
+        counts = torch.zeros(2, 2, dtype=torch.float64)  # (even, odd batches) x (correct, total)
+        for i, (logits, labels) in enumerate(self._outputs()):
+            counts[i % 2, 0] += (logits.argmax(1) == labels).sum().item()
+            counts[i % 2, 1] += labels.numel()
         counts = self._sum(counts)
         correct, total = counts.sum(0).tolist()
         halves = tuple(100.0 * c / t if t else float('nan') for c, t in counts.tolist())
