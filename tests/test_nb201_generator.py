@@ -255,16 +255,19 @@ def test_best_by_sweep_keeps_the_epoch_with_the_lowest_sweep_ce(tmp_path):
     assert sum(ces) / 5 == pytest.approx(min(logged), rel=1e-5)
 
     hook._sweep_batches, hook.sweep_images = None, 17
-    with pytest.raises(ValueError, match=r'sweep_images=17 is more than the training set '
-                                         r'holds \(16 images\)'):
+    with pytest.raises(ValueError, match=r'sweep_images=17 is more than the training '
+                                         r'split holds \(16 images\)'):
         hook.sweep_batches(runner)
 
 
 @pytest.mark.parametrize('value', [0, True, 2.5])
-def test_bad_sweep_images_are_refused(value):
+def test_bad_sweep_options_are_refused(value):
     from mmsgnas.engine import GeneratorHook
     with pytest.raises(ValueError, match=f'sweep_images must be an integer >= 1, got {value}'):
         GeneratorHook(best_by='sweep', sweep_images=value)
+    seed = None if value == 0 else value
+    with pytest.raises(ValueError, match=f'sweep_seed must be an integer, got {seed}'):
+        GeneratorHook(best_by='sweep', sweep_seed=seed)
 
 
 def test_paired_comparison_tool(tmp_path, capsys):

@@ -148,6 +148,8 @@ def test_generator_hook_keeps_its_best_score_across_resume():
     sweep.best = (-1.25, )
     sweep.before_save_checkpoint(None, checkpoint)
     same, fewer = (GeneratorHook(best_by='sweep', sweep_images=n) for n in (64, 32))
-    for hook in (same, fewer):
+    sparser = GeneratorHook(best_by='sweep', sweep_images=64, num_targets=10)
+    for hook in (same, fewer, sparser):
         hook.after_load_checkpoint(None, checkpoint)
-    assert same.best == (-1.25, ) and fewer.best is None  # other images: no comparison
+    assert same.best == (-1.25, )
+    assert fewer.best is None and sparser.best is None  # other images or targets

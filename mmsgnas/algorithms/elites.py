@@ -89,18 +89,20 @@ class EliteMemory:
             known[entry['arch']] = entry
 
     def observe(self, target: float, scores: Dict[tuple, float],
-                rescore: Callable[[tuple], float], cost: Callable[[tuple], float]) -> None:
+                rescore: Callable[[tuple], float], cost: Callable[[tuple], float],
+                describe: Callable[[tuple], str] = str) -> None:
         """One iteration at ``target``: ``scores`` maps the distinct fitted samples to their
         CE on the batch; the entries of :meth:`fitting` among them keep that score, the others
         are scored by ``rescore`` (on the same batch) and added to ``scores``; then
-        :meth:`update`, with the (lower) median of the samples' CEs as the baseline."""
+        :meth:`update`, with the (lower) median of the samples' CEs as the baseline.
+        ``describe`` names an architecture in errors (e.g. the space's ``format``)."""
         baseline = float(torch.tensor(list(scores.values())).median())
         for arch in self.fitting(target):
             if arch not in scores:
                 scores[arch] = rescore(arch)
                 if not math.isfinite(scores[arch]):
                     raise FloatingPointError(f'self-imitation: non-finite CE {scores[arch]} '
-                                             f'of the kept architecture {arch}')
+                                             f'of the kept architecture {describe(arch)}')
         self.update(target, scores, baseline, cost)
 
     def draw(self, noise: Optional[torch.Generator],

@@ -532,7 +532,8 @@ class SGNASGenerator(BaseModel):
         if self.elites is None:
             return loss, logs
         self.elites.observe(float(self.target), scores, cost=self.table.cost,
-                            rescore=lambda arch: self.arch_ce(inputs, data_samples, arch).item())
+                            rescore=lambda arch: self.arch_ce(inputs, data_samples, arch).item(),
+                            describe=self.space.format)
         pairs = self.elites.draw(noise, logits.device)
         if pairs:
             logp = log_probabilities(

@@ -113,8 +113,11 @@ class GeneratorHook(Hook):
     generator is the one whose architectures score best, the budget being met by fitting;
     ``'sweep'``, the lowest ``generator/sweep_ce``: the mean CE, over the sweep's targets, of
     the generated architecture fitted to each (as the search fits it), on the same
-    ``sweep_images`` images of the training set every epoch (drawn once with
-    ``sweep_seed``, through the dataset's pipeline and the model's preprocessor). ``'ce'``
+    ``sweep_images`` images of the generator's training split every epoch (the images the
+    train loop draws its batches from; drawn once with ``sweep_seed``, through the dataset's
+    pipeline and the model's preprocessor: meant for an unaugmented pipeline, as the NB201
+    REINFORCE config's, since an augmenting one crops them once, from its own random state,
+    and a resumed run would crop them anew). ``'ce'``
     compares epochs by one batch per iteration, each at its own target; ``'sweep'`` by the
     same images and targets (each fitted architecture is scored once: the supernet is
     frozen). The best is saved as ``best_generator.pth`` in the work dir. When the epoch also logged
@@ -127,8 +130,8 @@ class GeneratorHook(Hook):
         tau_end: final temperature of the per-iteration schedule (None: per-epoch decay).
         num_targets: targets in the evaluation sweep.
         best_by: ``'flops'``, ``'ce'`` or ``'sweep'`` (see above).
-        sweep_images: images of ``best_by='sweep'``'s score (at most the training set's).
-        sweep_seed: seed of their draw.
+        sweep_images: images of ``best_by='sweep'``'s score (at most the training split's).
+        sweep_seed: seed of their draw (an integer).
         entropy_end: final entropy weight of the per-iteration schedule (None: the model's
             constant ``entropy_weight``); needs ``estimator='reinforce'``.
     """
@@ -148,6 +151,8 @@ class GeneratorHook(Hook):
         if isinstance(sweep_images, bool) or not isinstance(sweep_images, int) \
                 or sweep_images < 1:
             raise ValueError(f'sweep_images must be an integer >= 1, got {sweep_images!r}')
+        if isinstance(sweep_seed, bool) or not isinstance(sweep_seed, int):
+            raise ValueError(f'sweep_seed must be an integer, got {sweep_seed!r}')
         self.best_by = best_by
         self.sweep_images = sweep_images
         self.sweep_seed = sweep_seed
@@ -169,14 +174,17 @@ class GeneratorHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """The saved best score is kept only if it was scored by the same rule (for
-        ``'sweep'``: the same images)."""
+        ``'sweep'``: as many images drawn with the same seed, the same number of targets;
+        the same training split is assumed)."""
         state = checkpoint.get('generator_hook')
         if state is not None and state.get('best_by') == self.best_by and state['best'] \
                 and state.get('rule') == self._rule():
             self.best = tuple(state['best'])
 
     def _rule(self) -> Optional[list]:
-        return [self.sweep_images, self.sweep_seed] if self.best_by == 'sweep' else None
+        if self.best_by != 'sweep':
+            return None
+        return [self.sweep_images, self.sweep_seed, self.num_targets]
 
     def before_train(self, runner) -> None:
         self.model = unwrap(runner.model)  # the wrapper does not change during a run
@@ -272,7 +280,7 @@ class GeneratorHook(Hook):
             size = len(loader.dataset)
             if self.sweep_images > size:
                 raise ValueError(f'sweep_images={self.sweep_images} is more than the '
-                                 f'training set holds ({size} images)')
+                                 f'training split holds ({size} images)')
             order = np.random.default_rng(self.sweep_seed).permutation(size)
             order = order[:self.sweep_images].tolist()
             step = loader.batch_size

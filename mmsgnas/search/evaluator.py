@@ -184,9 +184,11 @@ class SubnetEvaluator:
             ce.append(F.cross_entropy(logits, labels, reduction='none'))
         return torch.cat(correct), torch.cat(ce)
 
+    @torch.no_grad()
     def _outputs(self) -> Iterator[Tuple[torch.Tensor, torch.Tensor]]:
         """Logits and labels of each batch of the split for the architecture set on the
-        backbone (BN recalibrated first when asked; its statistics restored after)."""
+        backbone (BN recalibrated first when asked; its statistics restored when the
+        iteration ends: consume it whole)."""
         with preserved_bn_statistics(self.classifier):
             if self.calib:
                 with recalibrating_bn(self.classifier):

@@ -71,11 +71,11 @@ def main(argv=None):
               f'images, sampler seed {order}')
         print('| architecture | MFLOPs | top-1 | CE | top-1 - first (paired SE) | '
               'CE - first (paired SE) | images they disagree on |\n|---|---|---|---|---|---|---|')
-        for arch, (correct, ce) in zip(archs, scores):
+        for i, (arch, (correct, ce)) in enumerate(zip(archs, scores)):
             name = space.format(arch).replace('|', '\\|')  # a Markdown cell
             row = f'| `{name}` | {model.flops_table.mflops(arch):.2f} | ' \
                   f'{100 * correct.double().mean().item():.2f} | {ce.mean().item():.4f} | '
-            if arch is archs[0]:
+            if i == 0:
                 print(row + '(reference) | | |')
                 continue
             top1, top1_se = paired(ref_correct, correct)
