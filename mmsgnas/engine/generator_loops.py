@@ -117,12 +117,12 @@ class GeneratorHook(Hook):
     train loop draws its batches from; drawn once with ``sweep_seed``, through the dataset's
     pipeline and the model's preprocessor: meant for an unaugmented pipeline, as the NB201
     REINFORCE config's, since an augmenting one crops them once, from its own random state,
-    and a resumed run would crop them anew). ``'ce'``
-    compares epochs by one batch per iteration, each at its own target; ``'sweep'`` by the
-    same images and targets (each fitted architecture is scored once: the supernet is
-    frozen). The best is saved as ``best_generator.pth`` in the work dir. When the epoch also logged
-    ``ce_random``, ``generator/ce_generated`` and ``generator/ce_random`` (epoch means) are
-    logged next to each other.
+    and a resumed run would crop them anew). ``'ce'`` compares epochs by one batch per
+    iteration, each at its own target; ``'sweep'`` by the same images and targets (each
+    fitted architecture is scored once: the supernet is frozen). The best is saved as
+    ``best_generator.pth`` in the work dir. When the epoch also logged ``ce_random``,
+    ``generator/ce_generated`` and ``generator/ce_random`` (epoch means) are logged next to
+    each other.
 
     Args:
         tau0: initial temperature.
@@ -259,10 +259,10 @@ class GeneratorHook(Hook):
         runner.visualizer.add_scalars(scalars, step=runner.epoch + 1)
         runner.logger.info('generator after epoch %d: %s', runner.epoch + 1,
                            ', '.join(f'{k} {v:.4f}' for k, v in metrics.items()))
-        score = {'ce': lambda: (-metrics['ce_generated'], ),
-                 'sweep': lambda: (-metrics['sweep_ce'], ),
-                 'flops': lambda: (metrics['kendall_tau'], -metrics['mean_rel_error'])}
-        score = score[self.best_by]()
+        if self.best_by == 'flops':
+            score = (metrics['kendall_tau'], -metrics['mean_rel_error'])
+        else:  # the lower CE, by the monitor or by the sweep
+            score = (-metrics['ce_generated' if self.best_by == 'ce' else 'sweep_ce'], )
         if self.best is None or score > self.best:
             self.best = score
             runner.save_checkpoint(runner.work_dir, 'best_generator.pth', save_optimizer=False,
