@@ -1,4 +1,5 @@
 """NAS-Bench-201 results: percentiles, Table 3, Fig. 5, and the one-command run (short mode)."""
+import importlib.util
 import os.path as osp
 import subprocess
 import sys
@@ -131,3 +132,18 @@ def test_one_command_short_mode(tmp_path):
     assert '[nb201] random search (seed 1) ...' in again.stdout
     assert '[nb201] random search (seed 0) ...' not in again.stdout
     assert '[nb201] generator (seed 0) ...' not in again.stdout
+
+
+def test_cells_per_stage_reaches_every_stage_config():
+    """``--cells-per-stage`` sets the supernet's depth in the supernet, generator and search
+    configs alike (a checkpoint of one depth does not load into another)."""
+    spec = importlib.util.spec_from_file_location(
+        'nb201_benchmark', osp.join(REPO, 'tools', 'nb201_benchmark.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    for name in (tool.SUPERNET_CONFIG, tool.GENERATOR_CONFIG, tool.SEARCH_CONFIG):
+        default = tool.load(name, 'work_dirs/x', 'x', False)
+        cfg = tool.load(name, 'work_dirs/x', 'x', False, cells_per_stage=2)
+        backbone = cfg.model.get('supernet', cfg.model).backbone
+        assert backbone.type == 'mmsgnas.NB201Supernet' and backbone.cells_per_stage == 2
+        assert default.model.get('supernet', default.model).backbone.cells_per_stage == 1
