@@ -64,6 +64,9 @@ def main(argv=None) -> dict:
     if 'ground_truth_tau' in r:
         print(f"\nKendall tau against the NAS-Bench-201 CIFAR-10 ground truth (200 epochs): "
               f"{r['ground_truth_tau']:.3f} (FLOPs alone: {r['flops_ground_truth_tau']:.3f})")
+        print('per FLOPs quintile (M), supernet / FLOPs alone: ' + ', '.join(
+            f"{b['flops'][0]:.1f}-{b['flops'][1]:.1f} {b['ground_truth_tau']:.2f} / "
+            f"{b['flops_ground_truth_tau']:.2f}" for b in r['bins']))
     if args.out:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:
