@@ -196,6 +196,42 @@ def test_generator_reinforce_scores_fitted_samples(name):
 
 
 @pytest.mark.parametrize('name', [GENERATOR_CONFIG, NB201_GENERATOR_CONFIG])
+def test_generator_reward_error_scores_samples_by_their_top1_error(name):
+    """``reward='error'``: REINFORCE (and self-imitation) score each fitted sample by its
+    top-1 error on the batch, as the search scores top-1, not by its CE."""
+    torch.manual_seed(0)
+    model = build_generator(name, bn_mode='batch', estimator='reinforce', num_samples=4,
+                            reward='error', monitor=False)
+    model.train()
+    model.target = sum(model.constraint_range) / 2
+    inputs, samples = batch(8)
+    arch = model.fitted(model.space.sampler(0).sample(), model.target)
+    # the error of that architecture, from the supernet's own logits
+    model.supernet.backbone.set_arch(arch)
+    with batch_statistics(model.supernet):
+        logits = model.supernet(inputs, mode='tensor')
+    labels = torch.tensor([s.gt_label.item() for s in samples])
+    expected = (logits.argmax(1) != labels).float().mean()
+    assert model.arch_score(inputs, samples, arch) == model.arch_error(inputs, samples, arch)
+    torch.testing.assert_close(model.arch_error(inputs, samples, arch), expected)
+    scored, errors = [], []
+    arch_ce, arch_error = model.arch_ce, model.arch_error
+    model.arch_ce = lambda i, s, a: scored.append(('ce', a)) or arch_ce(i, s, a)
+    model.arch_error = lambda i, s, a: errors.append(arch_error(i, s, a)) or errors[-1]
+    losses = model(inputs, samples, mode='loss')
+    assert not scored and 1 <= len(errors) <= 4
+    assert all(float(e) * 8 == round(float(e) * 8) for e in errors)  # k / 8 wrong
+    torch.testing.assert_close(losses['ce_best'], min(errors))
+    torch.testing.assert_close(losses['ce_worst'], max(errors))
+    (losses['loss_ce'] + losses['loss_constraint']).backward()
+    assert model.generator.tail.weight.grad.abs().sum() > 0
+    with pytest.raises(ValueError, match="unknown reward 'top5', expected one of"):
+        build_generator(name, estimator='reinforce', reward='top5')
+    with pytest.raises(ValueError, match="reward='error' needs estimator='reinforce'"):
+        build_generator(name, estimator='gumbel', reward='error')
+
+
+@pytest.mark.parametrize('name', [GENERATOR_CONFIG, NB201_GENERATOR_CONFIG])
 def test_generator_fill_tolerance_none_keeps_samples_ungrown(name):
     """With ``fill_tolerance=None`` the REINFORCE samples are only shrunk to the target, so
     a cheap draw stays cheap; with the default 1 % they are grown towards it."""

@@ -27,6 +27,7 @@ from .reinforce import check_advantage, log_prob, log_probabilities, reinforce_c
 
 CONSTRAINTS = ('flops', 'latency')
 ESTIMATORS = ('gumbel', 'reinforce')
+REWARDS = ('ce', 'error')
 CONSTRAINT_CHANNELS = 10
 HIDDEN = 32
 LOSS_FORMS = ('symmetric', 'asymmetric')
@@ -257,6 +258,9 @@ class SGNASGenerator(BaseModel):
         advantage: how ``estimator='reinforce'`` weighs its samples: by normalised CEs
             (``'normalised'``) or centred ranks (``'rank'``), see
             :func:`mmsgnas.algorithms.reinforce.advantages`.
+        reward: what ``estimator='reinforce'`` (its samples, self-imitation and the hook's
+            sweep) scores an architecture by on a batch: ``'ce'`` (the head's loss) or
+            ``'error'`` (its top-1 error, as the search scores top-1; ties push neither).
         self_imitation: for ``estimator='reinforce'``, ``dict(bins=20, size=3, min_count=2,
             weight=1.0)`` (any subset): keep the best fitted samples per part of the range,
             re-score them on each iteration's batch and, at each iteration, raise the
@@ -290,7 +294,7 @@ class SGNASGenerator(BaseModel):
                  position_bias: bool = False, target_encoding: str = 'constant',
                  estimator: str = 'gumbel', num_samples: int = 8,
                  entropy_weight: float = 0.0, advantage: str = 'normalised',
-                 self_imitation: Optional[dict] = None,
+                 reward: str = 'ce', self_imitation: Optional[dict] = None,
                  fill_tolerance: Optional[float] = FILL_TOLERANCE, mask_infeasible: bool = False,
                  data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         if isinstance(data_preprocessor, dict):  # as mmpretrain's classifiers default it
@@ -311,6 +315,12 @@ class SGNASGenerator(BaseModel):
             raise ValueError(f'entropy_weight must be a number >= 0, got {entropy_weight!r}')
         self.entropy_weight = float(entropy_weight)
         self.advantage = check_advantage(advantage)
+        if reward not in REWARDS:
+            raise ValueError(f'unknown reward {reward!r}, expected one of {REWARDS}')
+        if reward != 'ce' and estimator != 'reinforce':
+            raise ValueError(f"reward={reward!r} needs estimator='reinforce' (the Gumbel "
+                             f'estimator back-propagates the CE), got estimator={estimator!r}')
+        self.reward = reward
         self.fill_tolerance = check_fill_tolerance(fill_tolerance)
         self.hard_samples = bool(hard_samples)
         if not isinstance(monitor_interval, int) or monitor_interval < 1:
@@ -524,7 +534,7 @@ class SGNASGenerator(BaseModel):
         def score(onehot: torch.Tensor) -> tuple:
             fitted = self.fitted(self.space.decode(onehot)[0], float(self.target))
             if fitted not in scores:
-                scores[fitted] = self.arch_ce(inputs, data_samples, fitted).item()
+                scores[fitted] = self.arch_score(inputs, data_samples, fitted).item()
             return scores[fitted], self.space.onehot(fitted)
 
         loss, logs = reinforce_ce(logits, self.space.mask(), self.tau, self.num_samples, score,
@@ -532,7 +542,8 @@ class SGNASGenerator(BaseModel):
         if self.elites is None:
             return loss, logs
         self.elites.observe(float(self.target), scores, cost=self.table.cost,
-                            rescore=lambda arch: self.arch_ce(inputs, data_samples, arch).item(),
+                            rescore=lambda arch: self.arch_score(inputs, data_samples,
+                                                                 arch).item(),
                             describe=self.space.format)
         pairs = self.elites.draw(noise, logits.device)
         if pairs:
@@ -559,16 +570,33 @@ class SGNASGenerator(BaseModel):
         fits its picks): :func:`mmsgnas.search.fit_budget` with ``fill_tolerance``."""
         return fit_budget(arch, self.space, self.table, target, self.fill_tolerance)[0]
 
-    @torch.no_grad()
     def arch_ce(self, inputs, data_samples, arch) -> torch.Tensor:
         """The supernet head's loss of one architecture on a batch (this model's BN mode)."""
+        return self._run_arch(arch, lambda feats: self.supernet.head.loss(feats, data_samples)
+                              ['loss'], inputs)
+
+    def arch_error(self, inputs, data_samples, arch) -> torch.Tensor:
+        """The top-1 error (a fraction) of one architecture on a batch (this model's BN
+        mode), as the search's top-1 scores it."""
+        labels = torch.cat([s.gt_label for s in data_samples]).to(inputs.device)
+        return self._run_arch(
+            arch, lambda feats: (self.supernet.head(feats).argmax(1) != labels).float().mean(),
+            inputs)
+
+    def arch_score(self, inputs, data_samples, arch) -> torch.Tensor:
+        """What REINFORCE, self-imitation and the sweep minimise (``reward``): the CE or the
+        top-1 error of one architecture on a batch."""
+        score = self.arch_ce if self.reward == 'ce' else self.arch_error
+        return score(inputs, data_samples, arch)
+
+    @torch.no_grad()
+    def _run_arch(self, arch, head: Callable, inputs: torch.Tensor) -> torch.Tensor:
         backbone = self.supernet.backbone
         previous = backbone.arch
         backbone.set_arch(arch)
         try:
             with self._bn_context():
-                feats = self.supernet.extract_feat(inputs)
-                return self.supernet.head.loss(feats, data_samples)['loss']
+                return head(self.supernet.extract_feat(inputs))
         finally:
             if previous is not None:
                 backbone.set_arch(previous)

@@ -111,7 +111,8 @@ class GeneratorHook(Hook):
     the lowest mean relative error; ``'ce'``, the lowest mean ``ce_generated`` of the epoch
     (the CE of the fitted generated architectures, the model's ``monitor``), so the kept
     generator is the one whose architectures score best, the budget being met by fitting;
-    ``'sweep'``, the lowest ``generator/sweep_ce``: the mean CE, over the sweep's targets, of
+    ``'sweep'``, the lowest ``generator/sweep_ce``: the mean CE (the model's ``reward``: its
+    top-1 error with ``'error'``), over the sweep's targets, of
     the generated architecture fitted to each (as the search fits it), on the same
     ``sweep_images`` images of the generator's training split every epoch (the images the
     train loop draws its batches from; drawn once with ``sweep_seed``, through the dataset's
@@ -157,7 +158,7 @@ class GeneratorHook(Hook):
         self.sweep_images = sweep_images
         self.sweep_seed = sweep_seed
         self._sweep_batches: Optional[list] = None
-        self._sweep_ce: dict = {}  # fitted architecture -> CE on the sweep's images
+        self._sweep_ce: dict = {}  # fitted architecture -> its score on the sweep's images
         self.tau0 = tau0
         self.decay = decay
         self.tau_end = tau_end
@@ -291,15 +292,16 @@ class GeneratorHook(Hook):
         return self._sweep_batches
 
     def sweep_ce(self, runner, targets: Sequence[float], archs: Sequence[tuple]) -> float:
-        """Mean CE, over ``targets``, of each generated architecture fitted to its target,
-        on the sweep's images (image-weighted over its batches)."""
+        """Mean CE (the model's ``arch_score``), over ``targets``, of each generated
+        architecture fitted to its target, on the sweep's images (image-weighted over its
+        batches)."""
         model = self._model(runner)
         batches = self.sweep_batches(runner)
         ces = []
         for target, arch in zip(targets, archs):
             fitted = model.fitted(arch, target)
             if fitted not in self._sweep_ce:
-                ce = sum(model.arch_ce(b['inputs'], b['data_samples'], fitted).item()
+                ce = sum(model.arch_score(b['inputs'], b['data_samples'], fitted).item()
                          * len(b['data_samples']) for b in batches)
                 self._sweep_ce[fitted] = ce / self.sweep_images
             ces.append(self._sweep_ce[fitted])
