@@ -231,6 +231,27 @@ def test_generator_reward_error_scores_samples_by_their_top1_error(name):
         build_generator(name, estimator='gumbel', reward='error')
 
 
+def test_sweep_scores_by_the_models_reward():
+    """``best_by='sweep'`` compares epochs by what the model trains on: its top-1 error
+    with ``reward='error'`` (a fraction), image-weighted over the sweep's batches."""
+    torch.manual_seed(0)
+    model = build_generator(NB201_GENERATOR_CONFIG, bn_mode='batch', estimator='reinforce',
+                            reward='error', monitor=False).eval()
+    hook = GeneratorHook(tau0=1.0, tau_end=1.0, num_targets=2, best_by='sweep',
+                         sweep_images=8)
+    inputs, samples = batch(8)
+    hook._sweep_batches = [dict(inputs=inputs[:5], data_samples=samples[:5]),
+                           dict(inputs=inputs[5:], data_samples=samples[5:])]
+    targets = list(model.constraint_range)
+    archs = model.generate(targets)
+    got = hook.sweep_ce(SimpleNamespace(model=model), targets, archs)
+    expected = [float(model.arch_error(inputs[:5], samples[:5], model.fitted(a, t))) * 5
+                + float(model.arch_error(inputs[5:], samples[5:], model.fitted(a, t))) * 3
+                for t, a in zip(targets, archs)]
+    assert got == pytest.approx(sum(expected) / 16)
+    assert 0 <= got <= 1 and round(got * 16) == pytest.approx(got * 16)
+
+
 @pytest.mark.parametrize('name', [GENERATOR_CONFIG, NB201_GENERATOR_CONFIG])
 def test_generator_fill_tolerance_none_keeps_samples_ungrown(name):
     """With ``fill_tolerance=None`` the REINFORCE samples are only shrunk to the target, so

@@ -84,13 +84,13 @@ def supernet_checkpoint(tmp_path_factory) -> str:
 
 # the paper's Gumbel-softmax (temperature 5 -> 0.5) and REINFORCE (sampling temperature 1),
 # also as the NB201 REINFORCE config trains it (no budget filling, entropy bonus 0.5,
-# self-imitation)
+# self-imitation, samples scored by top-1 error)
 ESTIMATORS = {'gumbel': dict(tau0=5.0, tau_end=0.5, lr=3e-3),
               'reinforce': dict(tau0=1.0, tau_end=1.0, lr=1e-3),
               'reinforce-self-imitation': dict(
                   tau0=1.0, tau_end=1.0, lr=1e-3,
                   model=dict(fill_tolerance=None, entropy_weight=0.5,
-                             self_imitation=dict(bins=5)))}
+                             self_imitation=dict(bins=5), reward='error'))}
 
 
 @pytest.mark.slow

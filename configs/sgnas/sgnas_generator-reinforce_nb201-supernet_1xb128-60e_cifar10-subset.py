@@ -5,8 +5,9 @@
 # fitting (this supernet scores cheap cells as well as dear ones, so filling the budget with
 # convolutions only hides the cells it prefers); and self-imitation: the best fitted samples
 # of each part of the range, re-scored, are imitated, so the cheap end, where cells differ by
-# about one batch's noise, is learned too. The kept generator is the epoch whose generated
-# architectures score the lowest CE on the same 256 images at the sweep's 20 targets.
+# about one batch's noise, is learned too. Samples, memory and sweep score top-1 error, as the
+# search does, not CE. The kept generator is the epoch whose generated architectures score
+# the lowest error on the same 256 images at the sweep's 20 targets.
 #   python tools/train.py configs/sgnas/sgnas_generator-reinforce_nb201-supernet_1xb128-60e_cifar10-subset.py \
 #       --cfg-options model.supernet_checkpoint=work_dirs/nb201_supernet/epoch_60.pth
 # Search with it as it was trained (a search model that fills the budget refuses it):
@@ -15,7 +16,8 @@
 _base_ = ['./sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py']
 
 model = dict(estimator='reinforce', num_samples=8, entropy_weight=0.5, tau=1.0,
-             fill_tolerance=None, self_imitation=dict(bins=20, size=3, weight=1.0))
+             fill_tolerance=None, self_imitation=dict(bins=20, size=3, weight=1.0),
+             reward='error')
 
 train_dataloader = dict(batch_size=128, dataset=dict(pipeline=[dict(type='PackInputs')]))
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
