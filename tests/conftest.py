@@ -1,8 +1,17 @@
+import importlib.util
 import os.path as osp
 
 import pytest
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def load_tool(path: str):
+    """A script of the repository (``tools/...``, relative to its root) as a module."""
+    spec = importlib.util.spec_from_file_location(osp.basename(path)[:-3], osp.join(REPO, path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope='session')

@@ -2,7 +2,6 @@
 import copy
 import csv
 import glob
-import importlib.util
 import os.path as osp
 
 import pytest
@@ -11,16 +10,10 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.testing import RunnerTestCase
 
-from conftest import GENERATOR_CONFIG, REPO, SEARCH_CONFIG
+from conftest import GENERATOR_CONFIG, REPO, SEARCH_CONFIG, load_tool
 from mmsgnas.flops import SGNASFlopsTable
 from mmsgnas.spaces import SGNASSpace
 
-
-def load_tool(path: str):
-    spec = importlib.util.spec_from_file_location(osp.basename(path)[:-3], osp.join(REPO, path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def small(cfg: Config, work_dir: str, supernet_ckpt: str) -> Config:

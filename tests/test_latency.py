@@ -1,6 +1,5 @@
 """Latency tables: measurement, the cached file and its checks, lookup = sum of parts, the soft
 cost, budget fitting and the generator against milliseconds."""
-import importlib.util
 import itertools
 import json
 import os.path as osp
@@ -17,7 +16,8 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from scipy.stats import kendalltau
 
-from conftest import NB201_GENERATOR_CONFIG, REPO, random_archs, synthetic_sgnas_latency
+from conftest import (NB201_GENERATOR_CONFIG, REPO, load_tool, random_archs,
+                      synthetic_sgnas_latency)
 from mmsgnas.latency import (LatencyMeter, NB201LatencyTable, SGNASLatencyTable,
                              block_signatures, build_nb201_table, build_sgnas_table, calibrate,
                              device_name, latency_table, load_latency_table, signature,
@@ -307,10 +307,7 @@ def test_the_tool_calibrates_a_table_again_from_its_measured_parts(nb201_tables,
 
 def test_the_check_reports_the_error_also_calibrated_within_the_run(nb201_tables, tmp_path,
                                                                      capsys):
-    spec = importlib.util.spec_from_file_location(
-        'latency_check', osp.join(REPO, 'tools', 'analysis', 'latency_check.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('tools/analysis/latency_check.py')
     out = str(tmp_path / 'check.json')
     [result] = tool.main([nb201_tables[1]['onnxruntime'], '--num', '4', '--out', out])
     assert json.load(open(out))[0]['mape'] == result['mape']
@@ -328,10 +325,7 @@ def test_the_check_reports_the_error_also_calibrated_within_the_run(nb201_tables
 
 
 def test_the_check_can_time_twice_and_report_how_the_timings_agree(nb201_tables, capsys):
-    spec = importlib.util.spec_from_file_location(
-        'latency_check', osp.join(REPO, 'tools', 'analysis', 'latency_check.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('tools/analysis/latency_check.py')
     times = np.array([1.0, 2.0, 3.0, 4.0])
     assert tool.repeatability(times, 2 * times) == dict(kendall_tau=1.0, deviation_pct=0.0)
     assert tool.repeatability(times, times[::-1])['kendall_tau'] == pytest.approx(-1.0)

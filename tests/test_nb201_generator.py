@@ -7,7 +7,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmpretrain.structures import DataSample
 
-from conftest import GENERATOR_CONFIG, NB201_GENERATOR_CONFIG, REPO
+from conftest import GENERATOR_CONFIG, NB201_GENERATOR_CONFIG, REPO, load_tool
 from mmsgnas.algorithms.checkpoints import decode_record, encode_record
 from mmsgnas.flops import NB201FlopsTable
 from mmsgnas.search import op_floors
@@ -271,18 +271,13 @@ def test_bad_sweep_options_are_refused(value):
 
 
 def test_paired_comparison_tool(tmp_path, capsys):
-    import importlib.util
-
     from mmengine.registry import MODELS
     init_default_scope('mmpretrain')
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'sgnas', NB201_GENERATOR_CONFIG))
     torch.manual_seed(0)
     ckpt = tmp_path / 'supernet.pth'
     torch.save(dict(state_dict=MODELS.build(cfg.model.supernet).state_dict()), ckpt)
-    spec = importlib.util.spec_from_file_location(
-        'paired_comparison', osp.join(REPO, 'tools', 'analysis', 'paired_comparison.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('tools/analysis/paired_comparison.py')
     a = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|'
     b = '|none~0|+|none~0|none~1|+|nor_conv_1x1~0|none~1|none~2|'
     search = osp.join(REPO, 'configs', 'sgnas', 'sgnas_search_nb201-supernet_1xb64_cifar10-subset.py')

@@ -1,5 +1,4 @@
 """NAS-Bench-201 results: percentiles, Table 3, Fig. 5, and the one-command run (short mode)."""
-import importlib.util
 import os.path as osp
 import subprocess
 import sys
@@ -7,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import REPO
+from conftest import REPO, load_tool
 from mmsgnas.analysis.nb201_results import (Benchmark, architectures_table,
                                             fitted_random_control, kendall_tau, markdown_table,
                                             plot_fig5, raw_generator_summary)
@@ -137,10 +136,7 @@ def test_one_command_short_mode(tmp_path):
 def test_cells_per_stage_reaches_every_stage_config():
     """``--cells-per-stage`` sets the supernet's depth in the supernet, generator and search
     configs alike (a checkpoint of one depth does not load into another)."""
-    spec = importlib.util.spec_from_file_location(
-        'nb201_benchmark', osp.join(REPO, 'tools', 'nb201_benchmark.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('tools/nb201_benchmark.py')
     for name in (tool.SUPERNET_CONFIG, tool.GENERATOR_CONFIG, tool.SEARCH_CONFIG):
         default = tool.load(name, 'work_dirs/x', 'x', False)
         cfg = tool.load(name, 'work_dirs/x', 'x', False, cells_per_stage=2)
