@@ -15,7 +15,6 @@ from mmsgnas.flops import SGNASFlopsTable
 from mmsgnas.spaces import SGNASSpace
 
 
-
 def small(cfg: Config, work_dir: str, supernet_ckpt: str) -> Config:
     cfg.work_dir = work_dir
     cfg.model.supernet_checkpoint = supernet_ckpt

@@ -1,5 +1,4 @@
 """SGNASNet exports to ONNX and runs the same under onnxruntime (tools/export_onnx.py)."""
-
 import pytest
 import torch
 

@@ -572,16 +572,15 @@ class SGNASGenerator(BaseModel):
 
     def arch_ce(self, inputs, data_samples, arch) -> torch.Tensor:
         """The supernet head's loss of one architecture on a batch (this model's BN mode)."""
-        return self._run_arch(arch, lambda feats: self.supernet.head.loss(feats, data_samples)
-                              ['loss'], inputs)
+        return self._run_arch(
+            arch, inputs, lambda feats: self.supernet.head.loss(feats, data_samples)['loss'])
 
     def arch_error(self, inputs, data_samples, arch) -> torch.Tensor:
         """The top-1 error (a fraction) of one architecture on a batch (this model's BN
         mode), as the search's top-1 scores it."""
         labels = torch.cat([s.gt_label for s in data_samples]).to(inputs.device)
-        return self._run_arch(
-            arch, lambda feats: (self.supernet.head(feats).argmax(1) != labels).float().mean(),
-            inputs)
+        return self._run_arch(arch, inputs, lambda feats: (
+            self.supernet.head(feats).argmax(1) != labels).float().mean())
 
     def arch_score(self, inputs, data_samples, arch) -> torch.Tensor:
         """What REINFORCE, self-imitation and the sweep minimise (``reward``): the CE or the
@@ -590,7 +589,8 @@ class SGNASGenerator(BaseModel):
         return score(inputs, data_samples, arch)
 
     @torch.no_grad()
-    def _run_arch(self, arch, head: Callable, inputs: torch.Tensor) -> torch.Tensor:
+    def _run_arch(self, arch, inputs: torch.Tensor, head: Callable) -> torch.Tensor:
+        """``head`` of the supernet's features of ``arch`` on ``inputs`` (BN mode, no grad)."""
         backbone = self.supernet.backbone
         previous = backbone.arch
         backbone.set_arch(arch)
