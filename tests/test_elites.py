@@ -1,4 +1,6 @@
 """Self-imitation of the REINFORCE generator: the elite memory (fast, no supernet)."""
+import random
+
 import pytest
 import torch
 
@@ -76,11 +78,36 @@ def test_observe_rescores_kept_entries_and_draw_gives_each_part_its_best():
     assert again == pairs  # the iteration's noise decides the targets
 
 
+def test_mutants_of_the_fitting_entries_are_new_bounded_and_scored_by_observe():
+    m = memory(mutations=2)
+    rng = random.Random(0)
+    assert m.mutants(15.0, lambda arch: arch, rng) == []  # no entry yet
+    m.update(15.0, {A[0]: 1.0, B[0]: 2.0}, baseline=1.5, cost=COST.get)
+    parents = []
+
+    def mutate(arch):
+        parents.append(arch)
+        n = len(parents)
+        return arch + ('x', ) * n if n % 3 else arch  # repeats its parent every third draw
+
+    children = m.mutants(11.0, mutate, rng, exclude=[('a', 'x')])
+    assert set(parents) == {A[0]}  # B (12) does not fit 11
+    assert children == [A[0] + ('x', ) * 2, A[0] + ('x', ) * 4]  # new, distinct, two
+    draws = []
+    assert m.mutants(15.0, lambda arch: draws.append(arch) or arch, rng, tries=5) == []
+    assert len(draws) == 2 * 5  # a mutation that never finds a new cell stops
+    D_ = ('d', )
+    m.observe(15.0, {C[0]: 1.2}, lambda arch: 1.0, COST.get, extra=[D_])
+    assert any(e['arch'] == D_ for e in m.entries[0])  # scored and kept (beats B)
+
+
 def test_bad_arguments():
     for kwargs, match in ((dict(bins=0), 'bins must be an integer >= 1, got 0'),
                           (dict(size=1.5), 'size must be an integer >= 1, got 1.5'),
                           (dict(min_count=0), 'min_count must be an integer >= 1, got 0'),
-                          (dict(bins=True), 'bins must be an integer >= 1, got True')):
+                          (dict(bins=True), 'bins must be an integer >= 1, got True'),
+                          (dict(mutations=-1), 'mutations must be an integer >= 0, got -1'),
+                          (dict(mutations=0.5), 'mutations must be an integer >= 0, got 0.5')):
         with pytest.raises(ValueError, match=match):
             memory(**kwargs)
     with pytest.raises(ValueError, match='increasing range'):

@@ -207,8 +207,40 @@ def test_self_imitation_scores_keeps_and_imitates_the_best_samples():
                                              f'> 0, got {weight}'):
             build(NB201_GENERATOR_CONFIG, self_imitation=dict(weight=weight), **options)
     with pytest.raises(ValueError, match=r"unknown self_imitation option\(s\) \['bin'\], "
-                                         r'expected bins, size, min_count, weight'):
+                                         r'expected bins, size, min_count, mutations, weight'):
         build(NB201_GENERATOR_CONFIG, self_imitation=dict(bin=3), **options)
+
+
+def test_self_imitation_mutants_are_fitted_scored_and_offered_to_the_memory():
+    """With ``mutations=2`` each iteration also scores two new mutants of the memory's
+    fitting entries, within the target, on the same batch, and offers them to the memory
+    (here with room for all); the samples and the loss are those without mutants."""
+    inputs = torch.randn(8, 3, 32, 32)
+    samples = [DataSample().set_gt_label(i % 10) for i in range(8)]
+    options = dict(estimator='reinforce', fill_tolerance=None, num_samples=4)
+    models, scored, losses = {}, {}, {}
+    for mutations in (0, 2):
+        torch.manual_seed(0)
+        model = build(NB201_GENERATOR_CONFIG, **options,
+                      self_imitation=dict(bins=2, size=20, mutations=mutations))
+        if models:
+            model.load_state_dict(initial)
+        initial = {k: v.clone() for k, v in model.state_dict().items()}  # memory empty
+        model.train()
+        model.target = 50.0
+        score, calls = model.arch_score, []
+        model.arch_score = lambda i, d, arch, score=score, calls=calls: (
+            calls.append(tuple(arch)) or score(i, d, arch))
+        losses[mutations] = []
+        for step in range(2):  # no entries before the first iteration: no mutants in it
+            model.iteration = step
+            losses[mutations].append(model(inputs, samples)['loss_ce'])
+        models[mutations], scored[mutations] = model, calls
+    torch.testing.assert_close(torch.stack(losses[2]), torch.stack(losses[0]))
+    extra = [a for a in scored[2] if a not in scored[0]]
+    assert len(scored[2]) == len(scored[0]) + 2 and len(set(extra)) == 2
+    assert all(models[2].table.cost(a) <= 50.0 for a in extra)
+    assert set(extra) <= {e['arch'] for part in models[2].elites.entries for e in part}
 
 
 def test_best_by_sweep_keeps_the_epoch_with_the_lowest_sweep_ce(tmp_path):

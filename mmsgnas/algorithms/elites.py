@@ -15,9 +15,16 @@ as the samples, the samples may replace the worst entry, and in every part, at a
 within it, the generator's log-probability of the best entry that fits, scored at least
 ``min_count`` times, is raised (:class:`mmsgnas.algorithms.SGNASGenerator` adds ``weight``
 times its gradient). The search still returns the generator's argmax in one forward.
+
+With ``mutations`` the memory also explores as an evolution search does: each iteration,
+that many mutants of the part's fitting entries (fitted to the target) are scored on the same
+batch and offered to the memory, outside the REINFORCE estimate. A cell the samples rarely
+draw (NB201's best at 20 MFLOPs needs three edges right together) is then found from its
+neighbours, and imitated once confirmed.
 """
 import math
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+import random
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import torch
 
@@ -32,17 +39,21 @@ class EliteMemory:
         size: entries per part (>= 1).
         min_count: scorings an entry needs before it is imitated (>= 1; 2 keeps a single
             lucky batch out).
+        mutations: mutants of the entries scored per iteration (>= 0; 0: none), see
+            :meth:`mutants`.
     """
 
     def __init__(self, low: float, high: float, bins: int = 20, size: int = 3,
-                 min_count: int = 2) -> None:
-        for name, value in (('bins', bins), ('size', size), ('min_count', min_count)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f'self-imitation {name} must be an integer >= 1, got {value!r}')
+                 min_count: int = 2, mutations: int = 0) -> None:
+        for name, value, least in (('bins', bins, 1), ('size', size, 1),
+                                   ('min_count', min_count, 1), ('mutations', mutations, 0)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise ValueError(f'self-imitation {name} must be an integer >= {least}, '
+                                 f'got {value!r}')
         if not low < high:
             raise ValueError(f'self-imitation needs an increasing range, got ({low}, {high})')
         self.low, self.high = float(low), float(high)
-        self.bins, self.size, self.min_count = bins, size, min_count
+        self.bins, self.size, self.min_count, self.mutations = bins, size, min_count, mutations
         self.entries: List[List[dict]] = [[] for _ in range(bins)]
 
     def bin(self, target: float) -> int:
@@ -61,6 +72,24 @@ class EliteMemory:
     def fitting(self, target: float) -> List[tuple]:
         """The architectures of ``target``'s part whose cost is within ``target``."""
         return [e['arch'] for e in self.entries[self.bin(target)] if e['cost'] <= target]
+
+    def mutants(self, target: float, mutate: Callable[[tuple], tuple], rng: random.Random,
+                exclude: Iterable[tuple] = (), tries: int = 20) -> List[tuple]:
+        """Up to ``mutations`` distinct new architectures: ``mutate`` (which must return
+        an architecture within ``target``) of entries of :meth:`fitting` drawn by ``rng``,
+        none of them an entry or in ``exclude``; at most ``tries`` draws each (a draw that
+        repeats a known cell is dropped). Empty while the part has no fitting entry."""
+        parents = self.fitting(target)
+        known = set(parents) | set(exclude)
+        found: List[tuple] = []
+        for _ in range(self.mutations * tries if parents else 0):
+            if len(found) == self.mutations:
+                break
+            child = tuple(mutate(rng.choice(parents)))
+            if child not in known:
+                known.add(child)
+                found.append(child)
+        return found
 
     def update(self, target: float, ce: Dict[tuple, float], baseline: float,
                cost: Callable[[tuple], float]) -> None:
@@ -90,14 +119,15 @@ class EliteMemory:
 
     def observe(self, target: float, scores: Dict[tuple, float],
                 rescore: Callable[[tuple], float], cost: Callable[[tuple], float],
-                describe: Callable[[tuple], str] = str) -> None:
+                describe: Callable[[tuple], str] = str, extra: Sequence[tuple] = ()) -> None:
         """One iteration at ``target``: ``scores`` maps the distinct fitted samples to their
-        CE on the batch; the entries of :meth:`fitting` among them keep that score, the others
-        are scored by ``rescore`` (on the same batch) and added to ``scores``; then
-        :meth:`update`, with the (lower) median of the samples' CEs as the baseline.
-        ``describe`` names an architecture in errors (e.g. the space's ``format``)."""
+        CE on the batch; the entries of :meth:`fitting` and the ``extra`` architectures (e.g.
+        :meth:`mutants`) among them keep that score, the others are scored by ``rescore`` (on
+        the same batch) and added to ``scores``; then :meth:`update`, with the (lower) median
+        of the samples' CEs as the baseline. ``describe`` names an architecture in errors
+        (e.g. the space's ``format``)."""
         baseline = float(torch.tensor(list(scores.values())).median())
-        for arch in self.fitting(target):
+        for arch in [*self.fitting(target), *extra]:
             if arch not in scores:
                 scores[arch] = rescore(arch)
                 if not math.isfinite(scores[arch]):
@@ -142,15 +172,15 @@ def mean(entry: dict) -> float:
 
 def build_self_imitation(options: dict, low: float, high: float) -> Tuple[EliteMemory, float]:
     """The memory over ``[low, high]`` and the imitation weight of a model's
-    ``self_imitation=dict(bins=, size=, min_count=, weight=)`` (any subset)."""
+    ``self_imitation=dict(bins=, size=, min_count=, mutations=, weight=)`` (any subset)."""
     if not isinstance(options, dict):
         raise ValueError(f'self_imitation must be None or a dict of bins, size, min_count, '
-                         f'weight, got {options!r}')
+                         f'mutations, weight, got {options!r}')
     options = dict(options)
-    unknown = sorted(set(options) - {'bins', 'size', 'min_count', 'weight'})
+    unknown = sorted(set(options) - {'bins', 'size', 'min_count', 'mutations', 'weight'})
     if unknown:
         raise ValueError(f'unknown self_imitation option(s) {unknown}, expected bins, size, '
-                         f'min_count, weight')
+                         f'min_count, mutations, weight')
     weight = options.pop('weight', 1.0)
     if isinstance(weight, bool) or not (isinstance(weight, (int, float))
                                         and 0 < weight < math.inf):

@@ -7,6 +7,7 @@ estimator (Gumbel-softmax, or :mod:`.reinforce`). One file, so that a training b
 few (the layout's rule: at most 7 per stage).
 """
 import math
+import random
 from contextlib import contextmanager, nullcontext
 from typing import Callable, Iterator, List, Optional, Sequence, Union
 
@@ -262,8 +263,9 @@ class SGNASGenerator(BaseModel):
             sweep) scores an architecture by on a batch: ``'ce'`` (the head's loss) or
             ``'error'`` (its top-1 error, as the search scores top-1; ties push neither).
         self_imitation: for ``estimator='reinforce'``, ``dict(bins=20, size=3, min_count=2,
-            weight=1.0)`` (any subset): keep the best fitted samples per part of the range,
-            re-score them on each iteration's batch and, at each iteration, raise the
+            mutations=0, weight=1.0)`` (any subset): keep the best fitted samples per part of
+            the range, re-score them on each iteration's batch (with ``mutations`` mutants of
+            them, scored and offered to the memory too) and, at each iteration, raise the
             log-probability (``weight`` times ``-log p``) of each part's best at a target
             drawn in that part (:class:`mmsgnas.algorithms.elites.EliteMemory`); None
             (default): off.
@@ -544,7 +546,7 @@ class SGNASGenerator(BaseModel):
         self.elites.observe(float(self.target), scores, cost=self.table.cost,
                             rescore=lambda arch: self.arch_score(inputs, data_samples,
                                                                  arch).item(),
-                            describe=self.space.format)
+                            describe=self.space.format, extra=self._mutants(scores, noise))
         pairs = self.elites.draw(noise, logits.device)
         if pairs:
             logp = log_probabilities(
@@ -555,6 +557,21 @@ class SGNASGenerator(BaseModel):
                 for lp, (_, best) in zip(logp, pairs))
             loss = loss + (imitate - imitate.detach())  # its gradient only
         return loss, logs
+
+    def _mutants(self, scores: dict, noise) -> List[tuple]:
+        """The memory's mutants at the iteration's target (``self_imitation``'s
+        ``mutations``): the space's mutation, one position re-drawn in expectation, then
+        fitted to the target; drawn from the iteration's noise."""
+        if not self.elites.mutations:
+            return []
+        target = float(self.target)
+        rng = random.Random(int(torch.randint(2**62, (), generator=noise,
+                                              device=None if noise is None else noise.device)))
+
+        def mutate(arch: tuple) -> tuple:
+            return self.fitted(self.space.mutate(arch, rng, 1.0 / len(arch)), target)
+
+        return self.elites.mutants(target, mutate, rng, exclude=scores)
 
     def _bn_context(self):
         return batch_statistics(self.supernet) if self.bn_mode == 'batch' else nullcontext()
