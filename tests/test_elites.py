@@ -67,7 +67,7 @@ def test_observe_rescores_kept_entries_and_draw_gives_each_part_its_best():
     assert rescored == [A[0]] and scores[A[0]] == 1.4  # B was a sample: not scored twice
     a = next(e for e in m.entries[0] if e['arch'] == A[0])
     assert a['count'] == 3 and a['sum'] == pytest.approx(-1.0 + 0.2)
-    with pytest.raises(FloatingPointError, match=r"non-finite CE nan of the kept "
+    with pytest.raises(FloatingPointError, match=r"non-finite score nan of the kept "
                                                  r"architecture a$"):
         m.observe(15.0, {C[0]: 1.0}, lambda arch: float('nan'), COST.get, describe=''.join)
 
@@ -99,6 +99,9 @@ def test_mutants_of_the_fitting_entries_are_new_bounded_and_scored_by_observe():
     D_ = ('d', )
     m.observe(15.0, {C[0]: 1.2}, lambda arch: 1.0, COST.get, extra=[D_])
     assert any(e['arch'] == D_ for e in m.entries[0])  # scored and kept (beats B)
+    with pytest.raises(FloatingPointError, match=r"non-finite score inf of the mutant e$"):
+        m.observe(15.0, {C[0]: 1.2}, lambda arch: 1.0 if arch != ('e', ) else float('inf'),
+                  COST.get, describe=''.join, extra=[('e', )])
 
 
 def test_bad_arguments():

@@ -214,11 +214,12 @@ def test_self_imitation_scores_keeps_and_imitates_the_best_samples():
 def test_self_imitation_mutants_are_fitted_scored_and_offered_to_the_memory():
     """With ``mutations=2`` each iteration also scores two new mutants of the memory's
     fitting entries, within the target, on the same batch, and offers them to the memory
-    (here with room for all); the samples and the loss are those without mutants."""
+    (here with room for all); the samples, the loss and (before a mutant is confirmed) its
+    gradient are those without mutants."""
     inputs = torch.randn(8, 3, 32, 32)
     samples = [DataSample().set_gt_label(i % 10) for i in range(8)]
     options = dict(estimator='reinforce', fill_tolerance=None, num_samples=4)
-    models, scored, losses = {}, {}, {}
+    models, scored, losses, grads = {}, {}, {}, {}
     for mutations in (0, 2):
         torch.manual_seed(0)
         model = build(NB201_GENERATOR_CONFIG, **options,
@@ -231,12 +232,18 @@ def test_self_imitation_mutants_are_fitted_scored_and_offered_to_the_memory():
         score, calls = model.arch_score, []
         model.arch_score = lambda i, d, arch, score=score, calls=calls: (
             calls.append(tuple(arch)) or score(i, d, arch))
-        losses[mutations] = []
+        losses[mutations], grads[mutations] = [], []
         for step in range(2):  # no entries before the first iteration: no mutants in it
             model.iteration = step
-            losses[mutations].append(model(inputs, samples)['loss_ce'])
+            model.zero_grad()
+            loss = model(inputs, samples)['loss_ce']
+            loss.backward()
+            losses[mutations].append(loss.detach())
+            grads[mutations].append(model.generator.position_bias.grad.clone())
         models[mutations], scored[mutations] = model, calls
     torch.testing.assert_close(torch.stack(losses[2]), torch.stack(losses[0]))
+    torch.testing.assert_close(torch.stack(grads[2]), torch.stack(grads[0]))
+    assert grads[0][1].abs().sum() > 0
     extra = [a for a in scored[2] if a not in scored[0]]
     assert len(scored[2]) == len(scored[0]) + 2 and len(set(extra)) == 2
     assert all(models[2].table.cost(a) <= 50.0 for a in extra)

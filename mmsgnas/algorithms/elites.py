@@ -77,8 +77,9 @@ class EliteMemory:
                 exclude: Iterable[tuple] = (), tries: int = 20) -> List[tuple]:
         """Up to ``mutations`` distinct new architectures: ``mutate`` (which must return
         an architecture within ``target``) of entries of :meth:`fitting` drawn by ``rng``,
-        none of them an entry or in ``exclude``; at most ``tries`` draws each (a draw that
-        repeats a known cell is dropped). Empty while the part has no fitting entry."""
+        none of them one of those entries or in ``exclude``; at most ``mutations * tries``
+        draws in all (a draw that repeats a known cell is dropped). Empty while the part has
+        no fitting entry."""
         parents = self.fitting(target)
         known = set(parents) | set(exclude)
         found: List[tuple] = []
@@ -127,12 +128,14 @@ class EliteMemory:
         of the samples' CEs as the baseline. ``describe`` names an architecture in errors
         (e.g. the space's ``format``)."""
         baseline = float(torch.tensor(list(scores.values())).median())
-        for arch in [*self.fitting(target), *extra]:
+        kept = self.fitting(target)
+        for arch in [*kept, *extra]:
             if arch not in scores:
                 scores[arch] = rescore(arch)
                 if not math.isfinite(scores[arch]):
-                    raise FloatingPointError(f'self-imitation: non-finite CE {scores[arch]} '
-                                             f'of the kept architecture {describe(arch)}')
+                    which = 'kept architecture' if arch in kept else 'mutant'
+                    raise FloatingPointError(f'self-imitation: non-finite score '
+                                             f'{scores[arch]} of the {which} {describe(arch)}')
         self.update(target, scores, baseline, cost)
 
     def draw(self, noise: Optional[torch.Generator],

@@ -546,7 +546,7 @@ class SGNASGenerator(BaseModel):
         self.elites.observe(float(self.target), scores, cost=self.table.cost,
                             rescore=lambda arch: self.arch_score(inputs, data_samples,
                                                                  arch).item(),
-                            describe=self.space.format, extra=self._mutants(scores, noise))
+                            describe=self.space.format, extra=self._mutants(scores))
         pairs = self.elites.draw(noise, logits.device)
         if pairs:
             logp = log_probabilities(
@@ -558,15 +558,17 @@ class SGNASGenerator(BaseModel):
             loss = loss + (imitate - imitate.detach())  # its gradient only
         return loss, logs
 
-    def _mutants(self, scores: dict, noise) -> List[tuple]:
+    def _mutants(self, scores: dict) -> List[tuple]:
         """The memory's mutants at the iteration's target (``self_imitation``'s
-        ``mutations``): the space's mutation, one position re-drawn in expectation, then
-        fitted to the target; drawn from the iteration's noise."""
+        ``mutations``): the space's mutation (each position re-drawn with probability one
+        over their number, possibly to the same op), then fitted to the target. Their
+        random stream is the iteration's own, apart from the samples' and the imitation's."""
         if not self.elites.mutations:
             return []
         target = float(self.target)
-        rng = random.Random(int(torch.randint(2**62, (), generator=noise,
-                                              device=None if noise is None else noise.device)))
+        seed = (hash((self.noise_seed, self.iteration, 1)) if self.iteration is not None
+                else int(torch.randint(2**62, ())))
+        rng = random.Random(seed)
 
         def mutate(arch: tuple) -> tuple:
             return self.fitted(self.space.mutate(arch, rng, 1.0 / len(arch)), target)
