@@ -18,9 +18,9 @@ times its gradient). The search still returns the generator's argmax in one forw
 
 With ``mutations`` the memory also explores as an evolution search does: each iteration,
 that many mutants of the part's fitting entries (fitted to the target) are scored on the same
-batch and offered to the memory, outside the REINFORCE estimate. A cell the samples rarely
-draw (NB201's best at 20 MFLOPs needs three edges right together) is then found from its
-neighbours, and imitated once confirmed.
+batch and offered to the memory, outside the REINFORCE estimate: meant for a cell the
+samples rarely draw (NB201's best at 20 MFLOPs needs three edges right together). Measured on
+NB201 it did not change the picks beyond noise (``configs/sgnas/README.md``); off by default.
 """
 import math
 import random
