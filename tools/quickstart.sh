@@ -28,7 +28,7 @@ stamp "2/5 generator training (configs/sgnas/sgnas_generator-reinforce_unified-s
 
 # the supernet was just trained again: the scores an earlier run recorded here are of another
 # supernet (the search refuses such a record), so this search starts its record afresh
-rm -f "$WORK/search/search/evaluations.jsonl" "$WORK/search/search/rows.jsonl"
+rm -f "$WORK/search/search/evaluations.jsonl"
 stamp "3/5 search by generating (configs/sgnas/sgnas_search_unified-supernet_1xb32_cifar10-subset.py) -> $WORK/search/search"
 "$PY" tools/test.py configs/sgnas/sgnas_search_unified-supernet_1xb32_cifar10-subset.py "$WORK/generator/best_generator.pth" \
     --work-dir "$WORK/search" --cfg-options "model.supernet_checkpoint=$SUPERNET"
