@@ -18,7 +18,7 @@ NAS_CONFIGS = ['sgnas_unified-supernet-proxy_1xb64-24e_cifar10-subset.py',
                'sgnas_search_unified-supernet_1xb32_cifar10-subset.py',
                'sgnas_nb201-supernet_1xb64-60e_cifar10-subset.py',
                'sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py',
-               'sgnas_generator-reinforce_nb201-supernet_1xb128-60e_cifar10-subset.py',
+               'sgnas_generator-reinforce_nb201-supernet_1xb128-120e_cifar10-subset.py',
                'sgnas_search_nb201-supernet_1xb64_cifar10-subset.py']
 
 

@@ -37,7 +37,7 @@ from mmsgnas.spaces import NB201Space
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', 'sgnas')
 METHODS = ('generator', 'random', 'evolution')
 SUPERNET_CONFIG = 'sgnas_nb201-supernet_1xb64-60e_cifar10-subset.py'
-GENERATOR_CONFIG = 'sgnas_generator-reinforce_nb201-supernet_1xb128-60e_cifar10-subset.py'
+GENERATOR_CONFIG = 'sgnas_generator-reinforce_nb201-supernet_1xb128-120e_cifar10-subset.py'
 SEARCH_CONFIG = 'sgnas_search_nb201-supernet_1xb64_cifar10-subset.py'
 
 

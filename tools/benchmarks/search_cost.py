@@ -1,7 +1,7 @@
 """Cost at equal quality: the generator vs random search and evolution, for N targets.
 
     python tools/benchmarks/search_cost.py work_dirs/nb201/supernet/epoch_60.pth \
-        --train-config configs/sgnas/sgnas_generator-reinforce_nb201-supernet_1xb128-60e_cifar10-subset.py --config configs/sgnas/sgnas_search_nb201-supernet_1xb64_cifar10-subset.py
+        --train-config configs/sgnas/sgnas_generator-reinforce_nb201-supernet_1xb128-120e_cifar10-subset.py --config configs/sgnas/sgnas_search_nb201-supernet_1xb64_cifar10-subset.py
     python tools/benchmarks/search_cost.py work_dirs/quickstart/supernet/epoch_24.pth
 
 Generator: trained once under the real Runner (``--train-config``, the generator config; its
