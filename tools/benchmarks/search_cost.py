@@ -5,17 +5,25 @@
     python tools/benchmarks/search_cost.py work_dirs/quickstart/supernet/epoch_24.pth
 
 Generator: trained once under the real Runner (``--train-config``, the generator config; its
-time counts for every N), then all N targets in one forward, budget fitting (as the
-generator was trained: its ``fill_tolerance``), and one
-evaluation each: its score at each target is the bar. Random search and evolution then run
-per target on the same evaluator until an architecture under the target scores at least the
-generator's (capped at ``--cap`` evaluations per target; where a method never reaches it the
-table says so and its time counts the whole cap). The evaluator's memo is cleared per method
-and target, so nothing is reused across them. Prints one Markdown table with the ratios, and
-the ratio at the paper's scale extrapolated from the measured per-image costs.
+time counts for every N), then the kept generator (``best_generator.pth``, what a search
+loads) proposes all N targets in one forward, fitted to the budget as it was trained (its
+``fill_tolerance``), and each pick is evaluated once: its score at each target is the bar.
+Random search and evolution then run per target on the same evaluator until an architecture
+under the target scores at least the generator's (capped at ``--cap`` evaluations per target;
+where a method never reaches it the table says so and its time counts the whole cap). The
+evaluator's memo is cleared per method and target, so nothing is reused across them. Prints
+one Markdown table with the ratios, and the ratio at the paper's scale extrapolated from the
+measured per-image costs.
+
+Everything is saved as it is produced under ``--work-dir``: the generator's training (its
+Runner work dir, ``generator/``, with ``stage_done.json`` holding the training time once it
+has finished) and one line per search in ``searches.jsonl``. Run again with the same
+arguments, it reuses the finished training and searches and runs only what is missing.
 """
 import argparse
-import tempfile
+import json
+import os
+import os.path as osp
 import time
 
 import numpy as np
@@ -43,6 +51,9 @@ def main(argv=None):
                         help='the search config (evaluation split, BN recalibration)')
     parser.add_argument('--train-config', default=GENERATOR_CONFIG,
                         help='the generator config (its model must be the search config\'s)')
+    parser.add_argument('--work-dir', default='work_dirs/search_cost',
+                        help='the generator\'s training and every result, saved as produced; '
+                             'a rerun with the same arguments reuses what is finished')
     parser.add_argument('--ns', type=int, nargs='+', default=[1, 5, 10])
     parser.add_argument('--cap', type=int, default=300,
                         help='most evaluations per target for random search and evolution')
@@ -54,24 +65,46 @@ def main(argv=None):
     if args.cap < args.population or args.cap % args.population:
         raise ValueError(f'--cap ({args.cap}) must be a multiple of --population '
                          f'({args.population})')
+    if min(args.ns) < 1:
+        raise ValueError(f'--ns must be target counts >= 1, got {args.ns}')
     max_n = max(args.ns)
+    os.makedirs(args.work_dir, exist_ok=True)
+    settings = dict(supernet=osp.abspath(args.supernet_checkpoint),
+                    train_config=osp.abspath(args.train_config),
+                    config=osp.abspath(args.config), generator_epochs=args.generator_epochs,
+                    seed=args.seed)
+    _check_settings(osp.join(args.work_dir, 'settings.json'), settings)
 
     cfg = Config.fromfile(args.train_config)
     search_cfg = Config.fromfile(args.config)
     cfg.model.supernet_checkpoint = args.supernet_checkpoint
-    cfg.work_dir = tempfile.mkdtemp(prefix='search_cost_')
+    cfg.work_dir = osp.join(args.work_dir, 'generator')
     cfg.log_level = 'WARNING'
+    cfg.randomness = dict(cfg.get('randomness') or {}, seed=args.seed)
     if args.generator_epochs:
         cfg.train_cfg.max_epochs = args.generator_epochs
     # training only: the search loop is what this script times
     test_cfg, test_loader_cfg = search_cfg.test_cfg, search_cfg.test_dataloader
     cfg.test_cfg = cfg.test_dataloader = cfg.test_evaluator = None
 
-    start = time.perf_counter()
     runner = Runner.from_cfg(cfg)
-    runner.train()
-    train_s = time.perf_counter() - start
-    gen_images = cfg.train_cfg.max_epochs * len(runner.train_dataloader.dataset)
+    done_file = osp.join(cfg.work_dir, 'stage_done.json')
+    if osp.isfile(done_file):
+        with open(done_file) as f:
+            trained = json.load(f)
+        print(f'generator: reusing the one trained in {cfg.work_dir}', flush=True)
+    else:
+        start = time.perf_counter()
+        runner.train()
+        trained = dict(seconds=time.perf_counter() - start, epochs=cfg.train_cfg.max_epochs,
+                       image_steps=cfg.train_cfg.max_epochs * len(runner.train_dataloader.dataset))
+        with open(done_file, 'w') as f:
+            json.dump(trained, f)
+    train_s, gen_images = trained['seconds'], trained['image_steps']
+    # the generator a user searches with: the epoch the generator hook kept, else the last
+    best = osp.join(cfg.work_dir, 'best_generator.pth')
+    runner.load_checkpoint(best if osp.isfile(best) else
+                           osp.join(cfg.work_dir, f'epoch_{trained["epochs"]}.pth'))
     model = unwrap(runner.model)
     model.eval()
     low, high = model.constraint_range
@@ -81,31 +114,44 @@ def main(argv=None):
     images = evaluator.num_images
 
     start = time.perf_counter()
-    bars = []
+    bars, picks = [], []
     gen_times = {}
     for i, (target, arch) in enumerate(zip(targets, model.generate(targets))):
         fitted = fit_budget(arch, model.space, model.table, target, model.fill_tolerance)[0]
+        picks.append(model.space.format(fitted))
         bars.append(evaluator.top1(fitted))
         gen_times[i + 1] = time.perf_counter() - start
     eval_s = gen_times[max_n] / max_n  # one generated architecture: fit + evaluate
 
+    # per target both methods, each saved (and printed) as it completes: a rerun reuses the
+    # searches already done, and a long run killed midway still shows what it measured
+    rows_file = osp.join(args.work_dir, 'searches.jsonl')
+    saved = _saved_rows(rows_file)
     runs = {'random': [], 'evolution': []}
-    # per target both methods, each line printed as it completes: a long run killed midway
-    # still shows what it measured
     for i, (target, bar) in enumerate(zip(targets, bars)):
         for method, search in (('random', random_search), ('evolution', evolution_search)):
-            evaluator.scores.clear()
-            start = time.perf_counter()
-            if method == 'random':
-                row = search(target, model.space, model.table, evaluator, args.cap, 100000,
-                             seed=args.seed + i, stop_at=bar)
-            else:
-                row = search(target, model.space, model.table, evaluator, args.population,
-                             args.cap // args.population, args.population // 2, 0.1, 100000,
-                             seed=args.seed + i, stop_at=bar)
-            runs[method].append(dict(row, seconds=time.perf_counter() - start))
-            print(f'{method} at {target:g} (bar {bar:.2f} %): '
-                  f'{_reach(runs[method][-1], args.cap)}', flush=True)
+            key = dict(method=method, target=target, bar=bar, cap=args.cap,
+                       population=args.population)
+            row = saved.get(json.dumps(key, sort_keys=True))
+            if row is None:
+                evaluator.scores.clear()
+                start = time.perf_counter()
+                if method == 'random':
+                    row = search(target, model.space, model.table, evaluator, args.cap,
+                                 100000, seed=args.seed + i, stop_at=bar)
+                else:
+                    row = search(target, model.space, model.table, evaluator,
+                                 args.population, args.cap // args.population,
+                                 args.population // 2, 0.1, 100000, seed=args.seed + i,
+                                 stop_at=bar)
+                row = dict(key, seconds=time.perf_counter() - start, top1=row['top1'],
+                           evaluations=row['evaluations'], reached=row['reached'],
+                           arch=model.space.format(row['arch']))
+                with open(rows_file, 'a') as f:
+                    f.write(json.dumps(row) + '\n')
+            runs[method].append(row)
+            print(f'{method} at {target:g} (bar {bar:.2f} %): {_reach(row, args.cap)}',
+                  flush=True)
 
     print(f'generator training: {train_s:.1f} s ({cfg.train_cfg.max_epochs} epochs, '
           f'{gen_images} image steps; counted for every N); {images} images per evaluation; '
@@ -136,7 +182,38 @@ def main(argv=None):
           f'{PAPER["eval_images"]:,} images per target) random search costs '
           f'{per_target / gen_total:.1f}x the generator\'s training per target, so the '
           f'generator is ahead from N = {int(np.ceil(gen_total / per_target))} target(s).')
-    return dict(times=times, bars=bars, runs=runs, targets=targets)
+    return dict(times=times, bars=bars, picks=picks, runs=runs, targets=targets,
+                train_s=train_s)
+
+
+def _check_settings(path: str, settings: dict) -> None:
+    """Write ``settings`` to ``path``, or check them against those a previous run of this
+    work dir wrote (its generator and searches are only reused for the same ones)."""
+    if osp.isfile(path):
+        with open(path) as f:
+            previous = json.load(f)
+        changed = {k: (previous.get(k), v) for k, v in settings.items() if previous.get(k) != v}
+        if changed:
+            raise ValueError(f'{osp.dirname(path)} holds a run with other settings '
+                             f'(setting: (that run, this one)): {changed}; use another '
+                             f'--work-dir')
+        return
+    with open(path, 'w') as f:
+        json.dump(settings, f, indent=1)
+
+
+def _saved_rows(path: str) -> dict:
+    """The searches a previous run saved, by their key (method, target, bar, cap,
+    population)."""
+    if not osp.isfile(path):
+        return {}
+    rows = {}
+    with open(path) as f:
+        for line in f:
+            row = json.loads(line)
+            key = {k: row[k] for k in ('method', 'target', 'bar', 'cap', 'population')}
+            rows[json.dumps(key, sort_keys=True)] = row
+    return rows
 
 
 def _reach(row: dict, cap: int) -> str:
