@@ -61,6 +61,8 @@ def test_search_cost_saves_every_search_and_reuses_them(tmp_path, capsys):
                                           kept.fill_tolerance)[0])
              for t, a in zip(first['targets'], kept.generate(first['targets']))]
     assert picks == first['picks'] and len(picks) == 2
+    escaped = [p.replace('|', '\\|') for p in picks]  # the table's cells
+    assert all(f'`{p}` (' in out for p in escaped)
 
     # one line per method and target, each reached or run to the cap
     rows = [json.loads(line) for line in (work / 'searches.jsonl').read_text().splitlines()]

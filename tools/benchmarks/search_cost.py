@@ -114,11 +114,12 @@ def main(argv=None):
     images = evaluator.num_images
 
     start = time.perf_counter()
-    bars, picks = [], []
+    bars, picks, costs = [], [], []
     gen_times = {}
     for i, (target, arch) in enumerate(zip(targets, model.generate(targets))):
         fitted = fit_budget(arch, model.space, model.table, target, model.fill_tolerance)[0]
         picks.append(model.space.format(fitted))
+        costs.append(model.table.cost(fitted))
         bars.append(evaluator.top1(fitted))
         gen_times[i + 1] = time.perf_counter() - start
     eval_s = gen_times[max_n] / max_n  # one generated architecture: fit + evaluate
@@ -157,10 +158,13 @@ def main(argv=None):
           f'{gen_images} image steps; counted for every N); {images} images per evaluation; '
           f'random / evolution: until the generator\'s score at the target, at most {args.cap} '
           f'evaluations (evolution: population {args.population})')
-    print('\n| target | generator top-1 | random: evaluations to reach | evolution: evaluations '
-          'to reach |\n|---|---|---|---|')
-    for target, bar, r, e in zip(targets, bars, runs['random'], runs['evolution']):
-        print(f"| {target:g} | {bar:.2f} | {_reach(r, args.cap)} | {_reach(e, args.cap)} |")
+    print('\n| target | generator: pick (cost) | top-1 | random: evaluations to reach | '
+          'evolution: evaluations to reach |\n|---|---|---|---|---|')
+    for target, pick, cost, bar, r, e in zip(targets, picks, costs, bars, runs['random'],
+                                             runs['evolution']):
+        pick = pick.replace('|', '\\|')  # NB201's pipes, inside a Markdown cell
+        print(f"| {target:g} | `{pick}` ({cost:.2f}) | {bar:.2f} | {_reach(r, args.cap)} | "
+              f"{_reach(e, args.cap)} |")
     print('\n| N targets | generator (s) | random (s) | evolution (s) | random / generator |'
           ' evolution / generator |\n|---|---|---|---|---|---|')
     times = {}
