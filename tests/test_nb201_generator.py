@@ -331,3 +331,38 @@ def test_paired_comparison_tool(tmp_path, capsys):
     assert '\\|none~0\\|' in rows[2]  # pipes escaped inside the Markdown cell
     with pytest.raises(SystemExit):
         tool.main([search, a] + options)  # one architecture: nothing to compare
+
+
+@pytest.mark.parametrize('name', [NB201_GENERATOR_CONFIG, GENERATOR_CONFIG])
+def test_channels_last_scores_as_the_default_memory_format(name):
+    """``channels_last=True`` lays out the frozen supernet's weights and the scored batches
+    channels-last: the same CE, error and REINFORCE loss on both spaces (up to float
+    rounding; the gradient is not compared: on a random supernet the samples' scores tie
+    to within rounding, and the normalised advantages amplify it)."""
+    inputs = torch.randn(8, 3, 32, 32)
+    samples = [DataSample().set_gt_label(i % 10) for i in range(8)]
+    out = {}
+    for channels_last in (False, True):
+        torch.manual_seed(0)
+        model = build(name, estimator='reinforce', num_samples=4, channels_last=channels_last)
+        convs = [m.weight for m in model.supernet.modules() if isinstance(m, torch.nn.Conv2d)]
+        assert all(w.is_contiguous(memory_format=torch.channels_last) == channels_last
+                   for w in convs if w.shape[1] > 1 and w.shape[-1] > 1)
+        model.train()
+        model.target, model.iteration = float(sum(model.constraint_range) / 2), 0
+        arch = model.space.sampler(0).sample()
+        out[channels_last] = (model.arch_ce(inputs, samples, arch),
+                              model.arch_error(inputs, samples, arch),
+                              model(inputs, samples)['loss_ce'].detach())
+    for default, last in zip(out[False], out[True]):
+        torch.testing.assert_close(last, default, rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match="channels_last must be True or False, got 'yes'"):
+        build(NB201_GENERATOR_CONFIG, channels_last='yes')
+
+
+def test_channels_last_benchmark_prints_both_layouts(capsys):
+    rows = load_tool('tools/benchmarks/channels_last.py').main(
+        ['--batch-size', '2', '--repeat', '1', '--spaces', 'nb201'])
+    assert [r['arch'] for r in rows] == ['smallest', 'random', 'largest']
+    assert all(r['default'] > 0 and r['channels_last'] > 0 and r['diff'] < 1e-4 for r in rows)
+    assert capsys.readouterr().out.count('| nb201 |') == 3

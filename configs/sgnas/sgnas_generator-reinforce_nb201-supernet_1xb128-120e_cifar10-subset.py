@@ -20,7 +20,7 @@ _base_ = ['./sgnas_generator_nb201-supernet_1xb64-20e_cifar10-subset.py']
 
 model = dict(estimator='reinforce', num_samples=8, entropy_weight=0.5, tau=1.0,
              fill_tolerance=None, self_imitation=dict(bins=20, size=3, weight=1.0, mutations=2),
-             reward='error')
+             reward='error', channels_last=True)
 
 train_dataloader = dict(batch_size=128, dataset=dict(pipeline=[dict(type='PackInputs')]))
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
