@@ -133,7 +133,7 @@ def main(argv=None):
         for method, search in (('random', random_search), ('evolution', evolution_search)):
             key = dict(method=method, target=target, bar=bar, cap=args.cap,
                        population=args.population)
-            row = saved.get(json.dumps(key, sort_keys=True))
+            row = saved.get(_key(key))
             if row is None:
                 evaluator.scores.clear()
                 start = time.perf_counter()
@@ -154,7 +154,7 @@ def main(argv=None):
             print(f'{method} at {target:g} (bar {bar:.2f} %): {_reach(row, args.cap)}',
                   flush=True)
 
-    print(f'generator training: {train_s:.1f} s ({cfg.train_cfg.max_epochs} epochs, '
+    print(f'generator training: {train_s:.1f} s ({trained["epochs"]} epochs, '
           f'{gen_images} image steps; counted for every N); {images} images per evaluation; '
           f'random / evolution: until the generator\'s score at the target, at most {args.cap} '
           f'evaluations (evolution: population {args.population})')
@@ -206,18 +206,19 @@ def _check_settings(path: str, settings: dict) -> None:
         json.dump(settings, f, indent=1)
 
 
+KEY = ('method', 'target', 'bar', 'cap', 'population')  # what identifies a saved search
+
+
+def _key(row: dict) -> str:
+    return json.dumps({k: row[k] for k in KEY}, sort_keys=True)
+
+
 def _saved_rows(path: str) -> dict:
-    """The searches a previous run saved, by their key (method, target, bar, cap,
-    population)."""
+    """The searches a previous run saved, by their :data:`KEY`."""
     if not osp.isfile(path):
         return {}
-    rows = {}
     with open(path) as f:
-        for line in f:
-            row = json.loads(line)
-            key = {k: row[k] for k in ('method', 'target', 'bar', 'cap', 'population')}
-            rows[json.dumps(key, sort_keys=True)] = row
-    return rows
+        return {_key(row): row for row in map(json.loads, f)}
 
 
 def _reach(row: dict, cap: int) -> str:
