@@ -360,9 +360,39 @@ def test_channels_last_scores_as_the_default_memory_format(name):
         build(NB201_GENERATOR_CONFIG, channels_last='yes')
 
 
+@pytest.mark.parametrize('name', [NB201_GENERATOR_CONFIG, GENERATOR_CONFIG])
+def test_evaluator_channels_last_scores_as_the_default(name):
+    """The search evaluator with ``channels_last=True`` (as ``from_config`` and the search
+    loops build it for a channels-last model) holds its batches channels-last and scores each
+    image as the default layout does, on both spaces."""
+    from mmsgnas.search import SubnetEvaluator
+    g = torch.Generator().manual_seed(0)
+    batches = [dict(inputs=list(torch.randint(0, 255, (6, 3, 32, 32), generator=g,
+                                              dtype=torch.uint8)),
+                    data_samples=[DataSample().set_gt_label(i % 10) for i in range(6)])
+               for _ in range(2)]
+    out = {}
+    for channels_last in (False, True):
+        torch.manual_seed(0)
+        model = build(name, channels_last=channels_last)
+        evaluator = SubnetEvaluator(model.supernet, batches, batches, calib_batches=1,
+                                    data_preprocessor=model.data_preprocessor,
+                                    channels_last=model.channels_last)
+        assert all(x.is_contiguous(memory_format=torch.channels_last) == channels_last
+                   for x, _ in evaluator.batches + evaluator.calib)
+        arch = model.space.sampler(1).sample()
+        out[channels_last] = evaluator.per_image(arch)
+    assert torch.equal(out[True][0], out[False][0])
+    torch.testing.assert_close(out[True][1], out[False][1], rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match="channels_last must be True or False, got 1"):
+        SubnetEvaluator(model.supernet, batches, channels_last=1)
+
+
 def test_channels_last_benchmark_prints_both_layouts(capsys):
     rows = load_tool('tools/benchmarks/channels_last.py').main(
-        ['--batch-size', '2', '--repeat', '1', '--spaces', 'nb201'])
-    assert [r['arch'] for r in rows] == ['smallest', 'random', 'largest']
+        ['--batch-size', '2', '--repeat', '1', '--eval-images', '70', '--spaces', 'nb201'])
+    assert [(r['stage'], r['arch']) for r in rows] == [
+        (stage, arch) for stage in ('scoring', 'evaluation')
+        for arch in ('smallest', 'random', 'largest')]
     assert all(r['default'] > 0 and r['channels_last'] > 0 and r['diff'] < 1e-4 for r in rows)
-    assert capsys.readouterr().out.count('| nb201 |') == 3
+    assert capsys.readouterr().out.count('| nb201 |') == 6

@@ -14,7 +14,8 @@ model = dict(
     supernet=dict(backbone={{_base_.nb201_backbone}}, head={{_base_.nb201_head}}),
     supernet_checkpoint='work_dirs/nb201_supernet/epoch_60.pth',
     constraint_range=(20.0, 200.0),
-    position_bias=True)  # the generator of the NB201 generator config
+    position_bias=True,  # the generator of the NB201 generator config
+    channels_last=True)  # supernet weights and evaluated batches channels-last
 
 # the whole val split in one fixed shuffled order (BN normalises by the batch and the split
 # file is sorted by class); nothing to recalibrate

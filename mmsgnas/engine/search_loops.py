@@ -112,7 +112,8 @@ class _SearchLoop(BaseLoop):
         return SubnetEvaluator(self.model.supernet, self.dataloader, *calib,
                                data_preprocessor=self.model.data_preprocessor,
                                record=osp.join(self.out, 'evaluations.jsonl'),
-                               identity=model_identity(self.model))
+                               identity=model_identity(self.model),
+                               channels_last=self.model.channels_last)
 
     @abstractmethod
     def search(self, targets, evaluator) -> Iterator[dict]:

@@ -49,13 +49,19 @@ class SubnetEvaluator:
         cache_limit_mb: the size limit of ``cache=None`` (default 512 MB: the embedded CIFAR
             splits, 12 MB, are cached; ImageNet's 50,000 validation images at 224 px, about
             30 GB, are streamed).
+        channels_last: lay every batch (split and calibration) out channels-last, as a
+            generator model with ``channels_last=True`` lays out its supernet's weights
+            (:meth:`from_config` follows the model).
     """
 
     def __init__(self, classifier: nn.Module, dataloader: Iterable,
                  calib_dataloader: Optional[Iterable] = None, calib_batches: int = 0,
                  data_preprocessor: Optional[nn.Module] = None, record: Optional[str] = None,
                  identity: Optional[dict] = None, cache: Optional[bool] = None,
-                 cache_limit_mb: float = CACHE_LIMIT_MB) -> None:
+                 cache_limit_mb: float = CACHE_LIMIT_MB, channels_last: bool = False) -> None:
+        if not isinstance(channels_last, bool):
+            raise ValueError(f'channels_last must be True or False, got {channels_last!r}')
+        self.channels_last = channels_last
         self.classifier = classifier
         self.data_preprocessor = data_preprocessor or classifier.data_preprocessor
         self.dataloader = dataloader
@@ -95,7 +101,8 @@ class SubnetEvaluator:
         as the constructor's, identified by :func:`model_identity`."""
         return cls(model.supernet, Runner.build_dataloader(cfg.test_dataloader),
                    *calibration(cfg.test_cfg), data_preprocessor=model.data_preprocessor,
-                   record=record, identity=model_identity(model) if record else None)
+                   record=record, identity=model_identity(model) if record else None,
+                   channels_last=model.channels_last)
 
     @property
     def num_evaluated(self) -> int:
@@ -115,7 +122,10 @@ class SubnetEvaluator:
 
     def _batch(self, batch: dict) -> Tuple[torch.Tensor, torch.Tensor]:
         data = self.data_preprocessor(batch, False)
-        return data['inputs'], torch.cat([s.gt_label for s in data['data_samples']])
+        inputs = data['inputs']
+        if self.channels_last:
+            inputs = inputs.contiguous(memory_format=torch.channels_last)
+        return inputs, torch.cat([s.gt_label for s in data['data_samples']])
 
     @torch.no_grad()
     def _preprocess(self, loader, limit: Optional[int] = None) -> List[tuple]:
@@ -146,6 +156,8 @@ class SubnetEvaluator:
         shards = all_gather_object(mine)
         order = [(r, k) for k in range(need) for r in range(world) if k < len(shards[r][1])]
         inputs = torch.stack([shards[r][0][k] for r, k in order])[:num_batches * size]
+        if self.channels_last:
+            inputs = inputs.contiguous(memory_format=torch.channels_last)
         labels = torch.stack([shards[r][1][k] for r, k in order])[:num_batches * size]
         return list(zip(inputs.split(size), labels.split(size)))
 

@@ -1,12 +1,15 @@
-"""The generator's scoring forward in the default memory format vs channels-last.
+"""The generator's scoring forward and the search evaluator, default layout vs channels-last.
 
-    python tools/benchmarks/channels_last.py [--batch-size 128] [--repeat 5]
+    python tools/benchmarks/channels_last.py [--batch-size 128] [--repeat 5] [--eval-images 1024]
 
 For each generator config (REINFORCE, both spaces; random supernet weights: the time does
 not depend on them), the smallest, a seeded random and the largest architecture: the median
 wall time of one no-grad scoring forward (``SGNASGenerator.arch_ce``, what REINFORCE, the
 memory, the mutants and the sweep run) with ``channels_last=False`` and ``True`` side by
-side, their ratio, and the largest difference of the CE between them. One Markdown table.
+side, their ratio, and the largest difference of the CE between them; then the same for one
+search evaluation (``SubnetEvaluator.top1`` of the architecture on ``--eval-images`` cached
+random images in batches of 64, no BN recalibration; the evaluator's ``channels_last`` as the
+model's), with the difference of the top-1. Two Markdown tables.
 """
 import argparse
 import statistics
@@ -18,7 +21,7 @@ from mmengine.registry import init_default_scope
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-import mmsgnas  # noqa: F401
+from mmsgnas.search import SubnetEvaluator
 
 CONFIGS = {
     'nb201': 'configs/sgnas/sgnas_generator-reinforce_nb201-supernet_1xb128-120e_cifar10-subset.py',
@@ -48,33 +51,64 @@ def main(argv=None) -> list:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--batch-size', type=int, default=128)
     parser.add_argument('--repeat', type=int, default=5)
+    parser.add_argument('--eval-images', type=int, default=1024)
     parser.add_argument('--spaces', nargs='+', default=list(CONFIGS), choices=list(CONFIGS))
     args = parser.parse_args(argv)
-    if args.batch_size < 1 or args.repeat < 1:
-        raise ValueError(f'--batch-size and --repeat must be >= 1, got {args.batch_size} '
-                         f'and {args.repeat}')
+    if min(args.batch_size, args.repeat, args.eval_images) < 1:
+        raise ValueError(f'--batch-size, --repeat and --eval-images must be >= 1, got '
+                         f'{args.batch_size}, {args.repeat} and {args.eval_images}')
     init_default_scope('mmpretrain')
     inputs = torch.randn(args.batch_size, 3, 32, 32)
     samples = [DataSample().set_gt_label(i % 10) for i in range(args.batch_size)]
     rows = []
     print(f'| space | architecture | default (ms) | channels-last (ms) | speed-up | CE difference |'
           f'\n|---|---|---|---|---|---|')
+    models, archs = {}, {}
     for space in args.spaces:
-        models = {cl: build(CONFIGS[space], cl) for cl in (False, True)}
-        reference = models[False].space.reference_archs()
-        archs = dict(smallest=reference['smallest'],
-                     random=models[False].space.sampler(0).sample(),
-                     largest=reference['largest'])
-        for name, arch in archs.items():
+        models[space] = {cl: build(CONFIGS[space], cl) for cl in (False, True)}
+        reference = models[space][False].space.reference_archs()
+        archs[space] = dict(smallest=reference['smallest'],
+                            random=models[space][False].space.sampler(0).sample(),
+                            largest=reference['largest'])
+        for name, arch in archs[space].items():
+            pair = models[space]
             ms = {cl: median_ms(lambda m=m: m.arch_ce(inputs, samples, arch), args.repeat)
-                  for cl, m in models.items()}
-            diff = abs(models[True].arch_ce(inputs, samples, arch).item()
-                       - models[False].arch_ce(inputs, samples, arch).item())
-            rows.append(dict(space=space, arch=name, default=ms[False], channels_last=ms[True],
-                             diff=diff))
+                  for cl, m in pair.items()}
+            diff = abs(pair[True].arch_ce(inputs, samples, arch).item()
+                       - pair[False].arch_ce(inputs, samples, arch).item())
+            rows.append(dict(space=space, arch=name, stage='scoring', default=ms[False],
+                             channels_last=ms[True], diff=diff))
             print(f'| {space} | {name} | {ms[False]:.1f} | {ms[True]:.1f} | '
                   f'{ms[False] / ms[True]:.2f}x | {diff:.1e} |', flush=True)
+    print(f'\n| space | architecture | evaluation, default (ms) | channels-last (ms) | speed-up '
+          f'| top-1 difference |\n|---|---|---|---|---|---|')
+    for space in args.spaces:
+        for name, arch in archs[space].items():
+            ms, top1 = {}, {}
+            for cl, m in models[space].items():
+                evaluator = SubnetEvaluator(m.supernet, eval_batches(args.eval_images),
+                                            data_preprocessor=m.data_preprocessor,
+                                            channels_last=cl)
+                # each call a fresh score: the evaluator remembers the architectures it scored
+                ms[cl] = median_ms(lambda e=evaluator: e.scores.clear() or e.top1(arch),
+                                   args.repeat)
+                top1[cl] = evaluator.top1(arch)
+            diff = abs(top1[True] - top1[False])
+            rows.append(dict(space=space, arch=name, stage='evaluation', default=ms[False],
+                             channels_last=ms[True], diff=diff))
+            print(f'| {space} | {name} | {ms[False]:.1f} | {ms[True]:.1f} | '
+                  f'{ms[False] / ms[True]:.2f}x | {diff:.2f} |', flush=True)
     return rows
+
+
+def eval_batches(num_images: int, batch_size: int = 64) -> list:
+    """``num_images`` seeded random uint8 images with labels, as loader batches."""
+    g = torch.Generator().manual_seed(0)
+    images = torch.randint(0, 255, (num_images, 3, 32, 32), generator=g, dtype=torch.uint8)
+    return [dict(inputs=list(images[i:i + batch_size]),
+                 data_samples=[DataSample().set_gt_label(int(j % 10))
+                               for j in range(i, min(i + batch_size, num_images))])
+            for i in range(0, num_images, batch_size)]
 
 
 if __name__ == '__main__':

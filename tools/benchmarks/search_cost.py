@@ -110,7 +110,8 @@ def main(argv=None):
     low, high = model.constraint_range
     targets = np.linspace(low, high, max_n + 2)[1:-1].round(2).tolist()
     evaluator = SubnetEvaluator(model.supernet, Runner.build_dataloader(test_loader_cfg),
-                                *calibration(test_cfg), data_preprocessor=model.data_preprocessor)
+                                *calibration(test_cfg), data_preprocessor=model.data_preprocessor,
+                                channels_last=model.channels_last)
     images = evaluator.num_images
 
     start = time.perf_counter()
