@@ -285,8 +285,9 @@ class SGNASGenerator(BaseModel):
             shrunk away by budget fitting, so their logits at low targets are never
             trained, yet the argmax picks them. Off in the paper.
         channels_last: the frozen supernet's weights and every batch it scores in
-            channels-last memory (the same function up to rounding; on a CPU the NB201
-            generator's steps ran 1.6x faster, the SGNAS space's depthwise forwards gain
+            channels-last memory, as are the batches of the search evaluator built for this
+            model (the same function up to rounding; on a CPU the NB201 generator's steps
+            and evaluations ran 1.4-1.7x faster, the SGNAS space's depthwise forwards gain
             nothing: configs/sgnas/README.md). Off by default.
     """
 
