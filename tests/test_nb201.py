@@ -97,6 +97,30 @@ def test_cell_supernet_hard_soft_and_static():
     assert w.grad is not None and torch.isfinite(w.grad).all()
 
 
+def test_supernet_channels_last_is_the_same_function():
+    """``channels_last=True`` lays the activations out channels-last from the stem on: the
+    same outputs, hard and soft, and the same gradients (up to rounding) as the default."""
+    x = torch.randn(4, 3, 32, 32)
+    arch = NB201Sampler(5).sample()
+    out = {}
+    for channels_last in (False, True):
+        torch.manual_seed(0)
+        net = NB201Supernet(arch, cells_per_stage=1, channels_last=channels_last).train()
+        hard = net(x)[0]
+        assert hard.is_contiguous(memory_format=torch.channels_last) == channels_last
+        hard.square().mean().backward()
+        grads = [p.grad.clone() for p in net.parameters() if p.grad is not None]
+        soft = net.forward_soft(x, NB201Space.onehot(arch))[0]
+        out[channels_last] = (hard.detach(), soft.detach(), grads)
+    for default, last in zip(out[False][:2], out[True][:2]):
+        torch.testing.assert_close(last.contiguous(), default, rtol=1e-4, atol=1e-5)
+    assert len(out[True][2]) == len(out[False][2]) > 0
+    for default, last in zip(out[False][2], out[True][2]):
+        torch.testing.assert_close(last.contiguous(), default.contiguous(), rtol=1e-3, atol=1e-5)
+    with pytest.raises(ValueError, match="channels_last must be True or False, got 'no'"):
+        NB201Supernet(channels_last='no')
+
+
 def test_supernet_bn_normalises_by_the_batch():
     """As SETN's supernet: no running statistics, so a subnet's eval output does not depend
     on the paths trained before it (the static NB201Net keeps the usual BN)."""

@@ -390,9 +390,10 @@ def test_evaluator_channels_last_scores_as_the_default(name):
 
 def test_channels_last_benchmark_prints_both_layouts(capsys):
     rows = load_tool('tools/benchmarks/channels_last.py').main(
-        ['--batch-size', '2', '--repeat', '1', '--eval-images', '70', '--spaces', 'nb201'])
+        ['--batch-size', '2', '--repeat', '1', '--eval-images', '70', '--train-batch-size', '4',
+         '--spaces', 'nb201'])
     assert [(r['stage'], r['arch']) for r in rows] == [
-        (stage, arch) for stage in ('scoring', 'evaluation')
+        (stage, arch) for stage in ('scoring', 'evaluation', 'training')
         for arch in ('smallest', 'random', 'largest')]
     assert all(r['default'] > 0 and r['channels_last'] > 0 and r['diff'] < 1e-4 for r in rows)
-    assert capsys.readouterr().out.count('| nb201 |') == 6
+    assert capsys.readouterr().out.count('| nb201 |') == 9
