@@ -163,8 +163,8 @@ class NB201Supernet(BaseModule):
             evaluate their supernets, since running statistics averaged over random paths fit
             no single architecture.
         channels_last: lay the activations out channels-last from the stem on (the same
-            function up to rounding; a training step of the 1-cell proxy ran 1.6x faster on
-            a CPU, configs/sgnas/README.md). Off by default.
+            function up to rounding; a training step of the 1-cell proxy ran 1.3-1.7x faster
+            on a CPU, configs/sgnas/README.md). Off by default.
         init_cfg: initialisation config.
 
     Shapes:
