@@ -11,9 +11,9 @@ side, their ratio, and the largest difference of the CE between them; then the s
 search evaluation (``SubnetEvaluator.top1`` of the architecture on ``--eval-images`` cached
 random images in batches of 64, no BN recalibration; the evaluator's ``channels_last`` as the
 model's), with the difference of the top-1; then, for the NB201 supernet config, one
-training step (forward, backward, SGD step on ``--train-batch-size`` images) of each architecture with the
-backbone's ``channels_last=False`` and ``True``, with the difference of the loss. Three
-Markdown tables.
+training step (forward, backward, SGD step on ``--train-batch-size`` images) of each
+architecture with the backbone's ``channels_last=False`` and ``True``, with the difference of
+the loss. Three Markdown tables.
 """
 import argparse
 import statistics
@@ -89,13 +89,15 @@ def main(argv=None) -> list:
                   f'{ms[False] / ms[True]:.2f}x | {diff:.1e} |', flush=True)
     print(f'\n| space | architecture | evaluation, default (ms) | channels-last (ms) | speed-up '
           f'| top-1 difference |\n|---|---|---|---|---|---|')
+    batches = eval_batches(args.eval_images)
     for space in args.spaces:
+        # one evaluator per layout (the split preprocessed once), scoring every architecture
+        evaluators = {cl: SubnetEvaluator(m.supernet, batches, channels_last=cl,
+                                          data_preprocessor=m.data_preprocessor)
+                      for cl, m in models[space].items()}
         for name, arch in archs[space].items():
             ms, top1 = {}, {}
-            for cl, m in models[space].items():
-                evaluator = SubnetEvaluator(m.supernet, eval_batches(args.eval_images),
-                                            data_preprocessor=m.data_preprocessor,
-                                            channels_last=cl)
+            for cl, evaluator in evaluators.items():
                 # each call a fresh score: the evaluator remembers the architectures it scored
                 ms[cl] = median_ms(lambda e=evaluator: e.scores.clear() or e.top1(arch),
                                    args.repeat)
