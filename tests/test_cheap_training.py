@@ -68,14 +68,16 @@ def test_in_memory_data_config_builds_through_the_registry():
     assert batch['inputs'][0].shape == (3, 32, 32) and len(batch['data_samples']) == 8
 
 
-@pytest.mark.parametrize('cells', [1, 2, 5])
-def test_nb201_proxy_cells_per_stage(cells):
+@pytest.mark.parametrize('cells,widen', [(1, 1.0), (2, 1.0), (5, 1.0), (5, 0.5), (1, 2)])
+def test_nb201_proxy_cells_per_stage(cells, widen):
     torch.manual_seed(0)
-    net = NB201Supernet(cells_per_stage=cells).eval()
+    net = NB201Supernet(cells_per_stage=cells, widen_factor=widen).eval()
     assert len(net.cells) == 3 * cells + 2  # 3 stages and 2 reduction blocks
+    assert net.out_channels == 64 * widen and net.stem[0].out_channels == 16 * widen
+    assert net(torch.randn(1, 3, 32, 32))[0].shape == (1, 64 * widen, 8, 8)
     arch = NB201Sampler(cells).sample()
     net.set_arch(arch)
-    static = NB201Net(arch, cells_per_stage=cells).eval()
+    static = NB201Net(arch, cells_per_stage=cells, widen_factor=widen).eval()
     # the static net of a path holds exactly the path's weights (`edges.<e>.<op>.` there)
     theirs = net.state_dict()
     mine = {}
@@ -102,6 +104,14 @@ def test_nb201_proxy_cells_per_stage(cells):
 def test_nb201_proxy_bad_cells(bad):
     with pytest.raises(ValueError, match='cells_per_stage must be an integer >= 1'):
         NB201Supernet(cells_per_stage=bad)
+
+
+@pytest.mark.parametrize('bad', [0, -0.5, 0.01, True, '1'])
+def test_nb201_proxy_bad_widen_factor(bad):
+    with pytest.raises(ValueError, match=f'widen_factor must be a number > 0 .* got {bad!r}'):
+        NB201Supernet(widen_factor=bad)
+    with pytest.raises(ValueError, match='widen_factor must be'):
+        NB201Net('|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|', widen_factor=bad)
 
 
 def test_batch_statistics_normalises_by_the_batch_and_keeps_the_running_statistics():

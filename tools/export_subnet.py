@@ -8,7 +8,8 @@
 The output is an mmpretrain classifier checkpoint (``backbone.`` keys of the static net, the
 neck and head copied unchanged) that ``load_from`` or ``init_cfg=dict(type='Pretrained', ...)``
 accepts. In eval mode the exported net gives the supernet's outputs for that architecture
-(the NB201 net is built as the supernet: its cells per stage, BN by batch statistics).
+(the NB201 net is built as the supernet: its cells per stage and widen factor, BN by batch
+statistics).
 """
 import argparse
 
@@ -28,9 +29,12 @@ def main(argv=None) -> dict:
                         help='SGNAS space: the supernet variant')
     parser.add_argument('--cells-per-stage', type=int, default=1,
                         help='NB201 space: the supernet\'s cells per stage (its configs: 1)')
+    parser.add_argument('--widen-factor', type=float, default=1.0,
+                        help='NB201 space: the supernet\'s widen factor (its configs: 1.0)')
     args = parser.parse_args(argv)
     net = (SGNASNet(args.arch, args.variant, init_cfg=None) if args.space == 'sgnas' else
-           NB201Net(args.arch, args.cells_per_stage, track_running_stats=False))
+           NB201Net(args.arch, args.cells_per_stage, track_running_stats=False,
+                    widen_factor=args.widen_factor))
     ckpt = export_subnet(args.checkpoint, net)
     torch.save(ckpt, args.out)
     print(f"wrote {args.out}: {ckpt['meta']['arch']}")

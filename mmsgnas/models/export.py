@@ -129,7 +129,7 @@ def nb201_state_dict(net: NB201Net, supernet_state: Dict[str, torch.Tensor],
                      origin: str = '<state dict>') -> 'OrderedDict[str, torch.Tensor]':
     """The state dict of ``net`` from an NB201Supernet backbone state dict: each edge takes
     the weights of its op (``cells.i.edges.e.<op>.*``), the rest is copied. Build ``net``
-    with the supernet's ``cells_per_stage`` and ``track_running_stats``."""
+    with the supernet's ``cells_per_stage``, ``widen_factor`` and ``track_running_stats``."""
     src = _Source(supernet_state, origin)
     out: 'OrderedDict[str, torch.Tensor]' = OrderedDict()
     for key in net.state_dict():

@@ -128,22 +128,33 @@ def _check_cells(cells_per_stage: int) -> int:
     return cells_per_stage
 
 
+def _stage_channels(widen_factor: float) -> Tuple[int, ...]:
+    if isinstance(widen_factor, bool) or not isinstance(widen_factor, (int, float)) \
+            or not 0 < widen_factor or any(round(c * widen_factor) < 1 for c in STAGE_CHANNELS):
+        raise ValueError(f'widen_factor must be a number > 0 that leaves every stage at least '
+                         f'1 channel (the benchmark: 1.0), got {widen_factor!r}')
+    return tuple(int(round(c * widen_factor)) for c in STAGE_CHANNELS)
+
+
 def _build_macro(net: nn.Module, make_cell, track_running_stats: bool = True,
-                 cells_per_stage: int = CELLS_PER_STAGE) -> None:
-    """Stem, 3 stages of ``make_cell(channels)`` with reduction blocks between them, tail."""
+                 cells_per_stage: int = CELLS_PER_STAGE, widen_factor: float = 1.0) -> None:
+    """Stem, 3 stages of ``make_cell(channels)`` with reduction blocks between them, tail;
+    the stages' channels are :data:`STAGE_CHANNELS` times ``widen_factor``."""
     net.cells_per_stage = _check_cells(cells_per_stage)
-    first, last = STAGE_CHANNELS[0], STAGE_CHANNELS[-1]
+    net.widen_factor = widen_factor
+    stage_channels = _stage_channels(widen_factor)
+    first, last = stage_channels[0], stage_channels[-1]
     net.stem = nn.Sequential(nn.Conv2d(3, first, 3, padding=1, bias=False),
                              nn.BatchNorm2d(first, track_running_stats=track_running_stats))
     net.cells = nn.ModuleList()
-    for s, channels in enumerate(STAGE_CHANNELS):
+    for s, channels in enumerate(stage_channels):
         if s > 0:
             net.cells.append(
-                ResNetBasicBlock(STAGE_CHANNELS[s - 1], channels, track_running_stats))
+                ResNetBasicBlock(stage_channels[s - 1], channels, track_running_stats))
         net.cells.extend(make_cell(channels) for _ in range(cells_per_stage))
     net.tail = nn.Sequential(nn.BatchNorm2d(last, track_running_stats=track_running_stats),
                              nn.ReLU(inplace=True))
-    net.out_channels = STAGE_CHANNELS[-1]
+    net.out_channels = last
 
 
 @MODELS.register_module()
@@ -162,6 +173,10 @@ class NB201Supernet(BaseModule):
             by the batch, as the benchmark's weight-sharing baselines (SETN, RSPS) train and
             evaluate their supernets, since running statistics averaged over random paths fit
             no single architecture.
+        widen_factor: the stages' channels are (16, 32, 64) times this (the benchmark: 1.0).
+            With ``cells_per_stage`` it makes a proxy as deep as the benchmark's networks at
+            the cost of a shallower one (5 cells at 0.5: about the FLOPs of 1 cell at 1.0);
+            the head's ``in_channels`` is ``64 * widen_factor``.
         channels_last: lay the activations out channels-last from the stem on (the same
             function up to rounding; a training step of the 1-cell proxy ran 1.3-1.7x faster
             on a CPU, configs/sgnas/README.md). Off by default.
@@ -173,13 +188,14 @@ class NB201Supernet(BaseModule):
 
     def __init__(self, arch: Union[str, Sequence[str], None] = None,
                  track_running_stats: bool = False, cells_per_stage: int = CELLS_PER_STAGE,
-                 channels_last: bool = False, init_cfg: Optional[dict] = None) -> None:
+                 widen_factor: float = 1.0, channels_last: bool = False,
+                 init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if not isinstance(channels_last, bool):
             raise ValueError(f'channels_last must be True or False, got {channels_last!r}')
         self.channels_last = channels_last
         _build_macro(self, lambda channels: SuperCell(channels, track_running_stats),
-                     track_running_stats, cells_per_stage)
+                     track_running_stats, cells_per_stage, widen_factor)
         self.space = NB201Space()
         self.arch: NB201Arch = self.set_arch(self.space.reference_archs()['largest']
                                              if arch is None else arch)
@@ -225,17 +241,19 @@ class NB201Net(BaseModule):
         track_running_stats: BN keeps running statistics (default, as the benchmark trains
             its networks); False normalises by the batch, as the NB201 supernet does, so that
             weights exported from it (:func:`mmsgnas.models.export_subnet`) give its outputs.
+        widen_factor: as :class:`NB201Supernet` (the benchmark: 1.0).
 
     Shapes:
         forward: ``(N, 3, 32, 32)`` -> ``((N, 64, 8, 8), )``.
     """
 
     def __init__(self, arch: Union[str, Sequence[str]], cells_per_stage: int = CELLS_PER_STAGE,
-                 track_running_stats: bool = True, init_cfg: Optional[dict] = None) -> None:
+                 track_running_stats: bool = True, widen_factor: float = 1.0,
+                 init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch = NB201Space.parse(arch)
         _build_macro(self, lambda channels: StaticCell(channels, self.arch, track_running_stats),
-                     track_running_stats, cells_per_stage)
+                     track_running_stats, cells_per_stage, widen_factor)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
         x = self.stem(x)
