@@ -134,8 +134,9 @@ def test_one_command_short_mode(tmp_path):
 
 
 def test_cells_per_stage_reaches_every_stage_config():
-    """``--cells-per-stage`` sets the supernet's depth in the supernet, generator and search
-    configs alike (a checkpoint of one depth does not load into another)."""
+    """``--cells-per-stage`` and ``--widen-factor`` set the supernet's depth and width in the
+    supernet, generator and search configs alike (a checkpoint of one shape does not load
+    into another), the head's input with the width."""
     tool = load_tool('tools/nb201_benchmark.py')
     for name in (tool.SUPERNET_CONFIG, tool.GENERATOR_CONFIG, tool.SEARCH_CONFIG):
         default = tool.load(name, 'work_dirs/x', 'x', False)
@@ -143,3 +144,8 @@ def test_cells_per_stage_reaches_every_stage_config():
         backbone = cfg.model.get('supernet', cfg.model).backbone
         assert backbone.type == 'mmsgnas.NB201Supernet' and backbone.cells_per_stage == 2
         assert default.model.get('supernet', default.model).backbone.cells_per_stage == 1
+        narrow = tool.load(name, 'work_dirs/x', 'x', False, 5, 0.5).model
+        narrow = narrow.get('supernet', narrow)
+        assert (narrow.backbone.cells_per_stage, narrow.backbone.widen_factor,
+                narrow.head.in_channels) == (5, 0.5, 32)
+        assert 'widen_factor' not in default.model.get('supernet', default.model).backbone

@@ -1,7 +1,7 @@
 """The NAS-Bench-201 experiment (paper section 4.3, Table 3, Fig. 5) in one command.
 
     python tools/nb201_benchmark.py [--work-dir work_dirs/nb201] [--seeds 0 1 2] [--short]
-        [--cells-per-stage N]
+        [--cells-per-stage N] [--widen-factor W]
 
 1. trains one NB201 supernet (``SUPERNET_CONFIG``), shared by the seeds;
 2. per seed: trains a generator (``GENERATOR_CONFIG``, the seed sets the run's randomness and
@@ -31,6 +31,7 @@ from mmsgnas.analysis.nb201_results import (Benchmark, architectures_table,
                                             fitted_random_control, markdown_table, plot_fig5,
                                             raw_generator_summary)
 from mmsgnas.flops import NB201FlopsTable
+from mmsgnas.models.nb201_supernet import STAGE_CHANNELS
 from mmsgnas.search import FILL_TOLERANCE, read_results
 from mmsgnas.spaces import NB201Space
 
@@ -57,17 +58,24 @@ def parse_args(argv=None):
     parser.add_argument('--cells-per-stage', type=int, default=None,
                         help="cells per stage of the supernet in every stage's config (default: "
                         "the configs' reduced-cost proxy; the benchmark's own network has 5)")
+    parser.add_argument('--widen-factor', type=float, default=None,
+                        help="the supernet's stage channels (16, 32, 64) times this in every "
+                        "stage's config, the head's input with them (default: the configs')")
     parser.add_argument('--short', action='store_true',
                         help='a few iterations per stage (pipeline smoke test)')
     return parser.parse_args(argv)
 
 
 def load(name: str, work_dir: str, experiment: str, short: bool,
-         cells_per_stage: Optional[int] = None) -> Config:
+         cells_per_stage: Optional[int] = None, widen_factor: Optional[float] = None) -> Config:
     cfg = Config.fromfile(osp.join(CONFIGS, name))
     cfg.work_dir = work_dir
-    if cells_per_stage is not None:  # model.backbone, or model.supernet.backbone
-        cfg.model.get('supernet', cfg.model).backbone.cells_per_stage = cells_per_stage
+    classifier = cfg.model.get('supernet', cfg.model)  # model, or model.supernet
+    if cells_per_stage is not None:
+        classifier.backbone.cells_per_stage = cells_per_stage
+    if widen_factor is not None:
+        classifier.backbone.widen_factor = widen_factor
+        classifier.head.in_channels = round(STAGE_CHANNELS[-1] * widen_factor)
     cfg.experiment_name = experiment  # one logger / visualizer per stage in this process
     for field in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         loader = cfg.get(field, None)
@@ -117,7 +125,7 @@ def run_stage(name: str, cfg: Config, mode: str, timings: dict,
 
 def train_supernet(args, timings) -> str:
     cfg = load(SUPERNET_CONFIG, osp.join(args.work_dir, 'supernet'), 'nb201_supernet',
-               args.short, args.cells_per_stage)
+               args.short, args.cells_per_stage, args.widen_factor)
     if args.short:
         cfg.train_cfg.max_epochs = cfg.train_cfg.val_interval = 1
         cfg.param_scheduler = None
@@ -133,7 +141,7 @@ def train_generator(args, seed, supernet, timings) -> str:
     if finished(work_dir) and osp.isfile(ckpt):
         return ckpt
     cfg = load(GENERATOR_CONFIG, work_dir, f'nb201_generator_seed{seed}', args.short,
-               args.cells_per_stage)
+               args.cells_per_stage, args.widen_factor)
     cfg.model.supernet_checkpoint = supernet
     cfg.model.prior_seed = seed
     cfg.randomness = dict(seed=seed)
@@ -149,7 +157,7 @@ def search(args, seed, method, supernet, generator, timings) -> str:
     if finished(osp.join(work_dir, method)) and osp.isfile(out):
         return out
     cfg = load(SEARCH_CONFIG, work_dir, f'nb201_{method}_seed{seed}', args.short,
-               args.cells_per_stage)
+               args.cells_per_stage, args.widen_factor)
     cfg.model.supernet_checkpoint = supernet
     test_cfg = dict(seed=seed, out_dir=method)
     if args.targets:
@@ -186,8 +194,8 @@ def main(argv=None) -> dict:
     timings: dict = {}
     start = time.perf_counter()
     supernet = train_supernet(args, timings)
-    cells = load(SUPERNET_CONFIG, args.work_dir, 'nb201_cells', False,
-                 args.cells_per_stage).model.backbone.cells_per_stage
+    backbone = load(SUPERNET_CONFIG, args.work_dir, 'nb201_cells', False,
+                    args.cells_per_stage, args.widen_factor).model.backbone
     runs = {m: {} for m in METHODS}
     for seed in args.seeds:
         generator = train_generator(args, seed, supernet, timings)
@@ -208,8 +216,9 @@ def main(argv=None) -> dict:
     total = time.perf_counter() - start
     notes = [
         f'supernet: one, shared by the seeds (configs/sgnas/{SUPERNET_CONFIG}: the all-3x3 '
-        f'cell and two uniformly sampled cells per step, distilled in place; {cells} cell(s) '
-        'per stage); per seed: '
+        'cell and two uniformly sampled cells per step, distilled in place; '
+        f'{backbone.cells_per_stage} cell(s) per stage, widen factor '
+        f'{backbone.get("widen_factor", 1.0)}); per seed: '
         'generator training, then generator, random and evolution search on that supernet',
         f'evaluations per target: generator 1, random {args.num_random}, evolution '
         f'{args.population * args.generations} ({args.population} x {args.generations}); '
