@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from mmsgnas.analysis.nb201_ground_truth import NB201GroundTruth
-from mmsgnas.analysis.supernet_ranking import rank_random
+from mmsgnas.analysis.supernet_ranking import rank_band, rank_random
 from mmsgnas.flops import NB201FlopsTable, SGNASFlopsTable
 from mmsgnas.spaces import NB201Space, SGNASSpace
 
@@ -60,3 +60,25 @@ def test_nb201_ground_truth_tau_per_flops_quintile():
     for row in r['bins']:  # a perfect ranking within each quintile, where FLOPs rank worse
         assert row['ground_truth_tau'] == pytest.approx(1.0)
         assert row['flops_ground_truth_tau'] < 0.9
+
+
+def test_nb201_band_ranks_every_distinct_cell_at_a_budget():
+    """``rank_band`` scores each function of a FLOPs band once; a perfect supernet ranks the
+    band's best first, an inverted one last."""
+    truth, table = NB201GroundTruth.get(), NB201FlopsTable.get()
+    r = rank_band(table, TruthEvaluator(truth), 180, 200, ground_truth=truth)
+    assert r['num'] == len(set(r['archs'])) >= 10
+    assert all(180 <= f <= 200 for f in r['flops'])
+    assert r['ground_truth_tau'] == pytest.approx(1.0) and r['rank_of_best'] == 1
+    assert r['ground_truth_of_top1'] == r['ground_truth_best'] >= r['ground_truth_mean']
+
+    class Inverted(TruthEvaluator):
+        def top1(self, arch) -> float:
+            return -super().top1(arch)
+
+    worst = rank_band(table, Inverted(truth), 180, 200, ground_truth=truth)
+    assert worst['ground_truth_tau'] == pytest.approx(-1.0) and worst['rank_of_best'] == r['num']
+    with pytest.raises(ValueError, match=r'holds 0 distinct NB201 cell\(s\)'):
+        rank_band(table, TruthEvaluator(truth), 221, 300, ground_truth=truth)
+    with pytest.raises(ValueError, match=r'0 <= low <= high, got \[200, 180\]'):
+        rank_band(table, TruthEvaluator(truth), 200, 180, ground_truth=truth)
