@@ -97,22 +97,27 @@ def test_cumulative_bn_statistics_match_the_static_net():
             torch.testing.assert_close(v, v2, msg=k)
 
 
-def test_nb201_export_is_exact(tmp_path):
+@pytest.mark.parametrize('widen', [1.0, 0.5])
+def test_nb201_export_is_exact(tmp_path, widen):
     """export_subnet slices an NB201 path out of an NB201 supernet classifier checkpoint: the
-    static net (same cells per stage, batch-statistics BN) gives the supernet's outputs; a net
-    built otherwise is refused by name."""
+    static net (same cells per stage and width, batch-statistics BN) gives the supernet's
+    outputs; a net built otherwise is refused by name."""
     from mmsgnas.models import NB201Net, NB201Supernet, export_subnet
-    supernet = NB201Supernet(cells_per_stage=1).eval()
+    supernet = NB201Supernet(cells_per_stage=1, widen_factor=widen).eval()
     ckpt = tmp_path / 'supernet.pth'
     torch.save(dict(state_dict={f'backbone.{k}': v for k, v in supernet.state_dict().items()}),
                ckpt)
     arch = ('nor_conv_3x3', 'skip_connect', 'nor_conv_1x1', 'avg_pool_3x3', 'none',
             'nor_conv_3x3')
-    out = export_subnet(str(ckpt), NB201Net(arch, 1, track_running_stats=False))
-    net = NB201Net(arch, 1, track_running_stats=False).eval()
+    out = export_subnet(str(ckpt), NB201Net(arch, 1, track_running_stats=False,
+                                            widen_factor=widen))
+    net = NB201Net(arch, 1, track_running_stats=False, widen_factor=widen).eval()
     net.load_state_dict({k[len('backbone.'):]: v for k, v in out['state_dict'].items()})
     supernet.set_arch(arch)
     x = torch.randn(4, 3, 32, 32)
     torch.testing.assert_close(net(x)[0], supernet(x)[0], rtol=0, atol=0)
     with pytest.raises(ValueError, match="has no 'stem.1.running_mean'"):
-        export_subnet(str(ckpt), NB201Net(arch, 1))
+        export_subnet(str(ckpt), NB201Net(arch, 1, widen_factor=widen))
+    with pytest.raises(ValueError, match="'stem.0.weight' gets shape"):
+        export_subnet(str(ckpt), NB201Net(arch, 1, track_running_stats=False,
+                                          widen_factor=2 * widen))

@@ -183,7 +183,7 @@ class NB201Supernet(BaseModule):
         init_cfg: initialisation config.
 
     Shapes:
-        forward: ``(N, 3, 32, 32)`` -> ``((N, 64, 8, 8), )``.
+        forward: ``(N, 3, 32, 32)`` -> ``((N, 64 * widen_factor, 8, 8), )``.
     """
 
     def __init__(self, arch: Union[str, Sequence[str], None] = None,
@@ -244,7 +244,7 @@ class NB201Net(BaseModule):
         widen_factor: as :class:`NB201Supernet` (the benchmark: 1.0).
 
     Shapes:
-        forward: ``(N, 3, 32, 32)`` -> ``((N, 64, 8, 8), )``.
+        forward: ``(N, 3, 32, 32)`` -> ``((N, 64 * widen_factor, 8, 8), )``.
     """
 
     def __init__(self, arch: Union[str, Sequence[str]], cells_per_stage: int = CELLS_PER_STAGE,
