@@ -31,7 +31,7 @@ from mmsgnas.analysis.nb201_results import (Benchmark, architectures_table,
                                             fitted_random_control, markdown_table, plot_fig5,
                                             raw_generator_summary)
 from mmsgnas.flops import NB201FlopsTable
-from mmsgnas.models.nb201_supernet import STAGE_CHANNELS
+from mmsgnas.models.nb201_supernet import stage_channels
 from mmsgnas.search import FILL_TOLERANCE, read_results
 from mmsgnas.spaces import NB201Space
 
@@ -75,7 +75,7 @@ def load(name: str, work_dir: str, experiment: str, short: bool,
         classifier.backbone.cells_per_stage = cells_per_stage
     if widen_factor is not None:
         classifier.backbone.widen_factor = widen_factor
-        classifier.head.in_channels = round(STAGE_CHANNELS[-1] * widen_factor)
+        classifier.head.in_channels = stage_channels(widen_factor)[-1]
     cfg.experiment_name = experiment  # one logger / visualizer per stage in this process
     for field in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         loader = cfg.get(field, None)

@@ -62,13 +62,12 @@ def rank_band(table, evaluator: SubnetEvaluator, low: float, high: float,
     end (6 of 6 edges with ops that cost FLOPs), so :func:`rank_random` does not see it."""
     if not 0 <= low <= high:
         raise ValueError(f'a FLOPs band needs 0 <= low <= high, got [{low!r}, {high!r}]')
-    cells = {NB201Space.canonical(a) for a in NB201Space.all_archs()}
-    archs = sorted(a for a in cells if low <= table.mflops(a) <= high)
+    flops = {a: table.mflops(a) for a in {NB201Space.canonical(a) for a in NB201Space.all_archs()}}
+    archs = sorted(a for a, f in flops.items() if low <= f <= high)
     if len(archs) < 2:
         raise ValueError(f'the band [{low}, {high}] MFLOPs holds {len(archs)} distinct NB201 '
                          f'cell(s); a ranking needs at least 2 (FLOPs from '
-                         f'{min(table.mflops(a) for a in NB201Space.all_archs()):.1f} to '
-                         f'{max(table.mflops(a) for a in NB201Space.all_archs()):.1f} M)')
+                         f'{min(flops.values()):.1f} to {max(flops.values()):.1f} M)')
     top1 = np.array([evaluator.top1(a) for a in archs])
     truth = ground_truth or NB201GroundTruth.get()
     gt = np.array([truth.accuracy(a, 'cifar10') for a in archs])
@@ -76,7 +75,7 @@ def rank_band(table, evaluator: SubnetEvaluator, low: float, high: float,
     halves = np.array([evaluator.half_scores.get(tuple(a), (np.nan, np.nan)) for a in archs])
     return dict(band=[float(low), float(high)], num=len(archs), images=evaluator.num_images,
                 archs=[NB201Space.format(a) for a in archs], top1=top1.tolist(),
-                ground_truth=gt.tolist(), flops=[table.mflops(a) for a in archs],
+                ground_truth=gt.tolist(), flops=[flops[a] for a in archs],
                 ground_truth_tau=float(kendalltau(top1, gt).statistic),
                 ground_truth_mean=float(gt.mean()), ground_truth_best=float(gt.max()),
                 ground_truth_of_top1=float(gt[order[0]]),

@@ -128,7 +128,9 @@ def _check_cells(cells_per_stage: int) -> int:
     return cells_per_stage
 
 
-def _stage_channels(widen_factor: float) -> Tuple[int, ...]:
+def stage_channels(widen_factor: float = 1.0) -> Tuple[int, ...]:
+    """The channels of the 3 stages: :data:`STAGE_CHANNELS` times ``widen_factor``, rounded
+    (the last is the head's ``in_channels``)."""
     if isinstance(widen_factor, bool) or not isinstance(widen_factor, (int, float)) \
             or not 0 < widen_factor or any(round(c * widen_factor) < 1 for c in STAGE_CHANNELS):
         raise ValueError(f'widen_factor must be a number > 0 that leaves every stage at least '
@@ -141,16 +143,16 @@ def _build_macro(net: nn.Module, make_cell, track_running_stats: bool = True,
     """Stem, 3 stages of ``make_cell(channels)`` with reduction blocks between them, tail;
     the stages' channels are :data:`STAGE_CHANNELS` times ``widen_factor``."""
     net.cells_per_stage = _check_cells(cells_per_stage)
+    channels_of_stage = stage_channels(widen_factor)
     net.widen_factor = widen_factor
-    stage_channels = _stage_channels(widen_factor)
-    first, last = stage_channels[0], stage_channels[-1]
+    first, last = channels_of_stage[0], channels_of_stage[-1]
     net.stem = nn.Sequential(nn.Conv2d(3, first, 3, padding=1, bias=False),
                              nn.BatchNorm2d(first, track_running_stats=track_running_stats))
     net.cells = nn.ModuleList()
-    for s, channels in enumerate(stage_channels):
+    for s, channels in enumerate(channels_of_stage):
         if s > 0:
             net.cells.append(
-                ResNetBasicBlock(stage_channels[s - 1], channels, track_running_stats))
+                ResNetBasicBlock(channels_of_stage[s - 1], channels, track_running_stats))
         net.cells.extend(make_cell(channels) for _ in range(cells_per_stage))
     net.tail = nn.Sequential(nn.BatchNorm2d(last, track_running_stats=track_running_stats),
                              nn.ReLU(inplace=True))

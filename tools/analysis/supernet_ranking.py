@@ -86,8 +86,8 @@ def main(argv=None) -> dict:
         print(f"band {low:g}-{high:g} MFLOPs: {b['num']} distinct cells, Kendall tau against "
               f"the ground truth {b['ground_truth_tau']:.3f}; ground truth mean "
               f"{b['ground_truth_mean']:.2f}, best {b['ground_truth_best']:.2f} (the supernet "
-              f"ranks it {b['rank_of_best']} of {b['num']}); of the supernet's top cell {b['ground_truth_of_top1']:.2f}, of its "
-              f"top 3 {b['ground_truth_of_top3']:.2f}")
+              f"ranks it {b['rank_of_best']} of {b['num']}); of the supernet's top cell "
+              f"{b['ground_truth_of_top1']:.2f}, of its top 3 {b['ground_truth_of_top3']:.2f}")
     if args.out:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:
