@@ -132,6 +132,17 @@ class TestSupernetLoops(RunnerTestCase):
         first = [a for e, a in seen if e == 0]
         second = [a for e, a in seen if e == 1]
         assert first == [largest] * 2 and len(second) == 2 and largest not in second
+        # with the sandwich and more paths: still the largest once an iteration (2 iterations
+        # an epoch), then the teacher and both sampled paths
+        cfg.train_cfg.update(paths_per_iter=2, sandwich=('largest', ), distill=True)
+        runner = self.build_runner(cfg)
+        seen.clear()
+        with recorded_archs(lambda net, arch: seen.append(
+                (runner.train_loop.epoch, net.space.format(arch)))):
+            runner.train()
+        first = [a for e, a in seen if e == 0]
+        second = [a for e, a in seen if e == 1]
+        assert first == [largest] * 2 and len(second) == 6 and second[::3] == [largest] * 2
         for bad in (2, -1, 1.5):
             cfg.train_cfg.largest_first_epochs = bad
             with self.assertRaisesRegex(ValueError, 'largest_first_epochs must be an integer'):

@@ -44,7 +44,8 @@ class SupernetTrainLoop(EpochBasedTrainLoop):
             for classifiers whose ``forward(mode='tensor')`` returns logits (mmpretrain's
             ``ImageClassifier``).
         largest_first_epochs: epochs at the start that train only the space's largest
-            architecture (``space.reference_archs()['largest']``) before uniform sampling, as
+            architecture (``space.reference_archs()['largest']``, one path an iteration,
+            whatever ``sandwich`` and ``paths_per_iter``) before uniform sampling, as
             once-for-all's progressive shrinking starts; 0 (default) samples from the start.
         seed: base seed of the architecture sampling; None uses the runner's seed.
     """
@@ -74,17 +75,17 @@ class SupernetTrainLoop(EpochBasedTrainLoop):
         self.seed = seed
 
     def sample_arch(self, path: int):
-        """The space's uniform sample for ``(seed, rank, iteration, path)`` (the largest
-        architecture during the first ``largest_first_epochs``)."""
-        space = self.supernet.space
-        if self._epoch < self.largest_first_epochs:
-            return space.reference_archs()['largest']
+        """The space's uniform sample for ``(seed, rank, iteration, path)``."""
         base = self.runner.seed if self.seed is None else self.seed
-        return space.sampler(hash((base, get_rank(), self._iter, path))).sample()
+        return self.supernet.space.sampler(hash((base, get_rank(), self._iter, path))).sample()
 
     def iter_archs(self) -> List:
-        """The architectures of this iteration, in training order: sandwich, then sampled."""
+        """The architectures of this iteration, in training order: sandwich, then sampled;
+        during the first ``largest_first_epochs`` the largest alone, once (more copies of
+        one path would multiply its gradient, or distil it from itself for nothing)."""
         references = self.supernet.space.reference_archs()
+        if self._epoch < self.largest_first_epochs:
+            return [references['largest']]
         return ([references[name] for name in self.sandwich] +
                 [self.sample_arch(path) for path in range(self.paths_per_iter)])
 
@@ -149,7 +150,9 @@ class SupernetTrainLoop(EpochBasedTrainLoop):
                 optim_wrapper.backward(loss)
             else:
                 optim_wrapper.update_params(loss)
-        outputs['loss_distill'] = torch.stack(distill_losses).mean()
+        # the teacher alone (largest-first epochs): nothing distilled, logged as 0
+        outputs['loss_distill'] = (torch.stack(distill_losses).mean() if distill_losses
+                                   else torch.zeros_like(outputs['loss']))
         outputs['loss'] = outputs['loss'] + sum(distill_losses)
         return outputs
 
