@@ -121,6 +121,22 @@ def test_supernet_channels_last_is_the_same_function():
         NB201Supernet(channels_last='no')
 
 
+def test_static_net_channels_last_is_the_same_function():
+    """The static network with ``channels_last=True``: the same outputs as the default."""
+    x = torch.randn(4, 3, 32, 32)
+    arch = NB201Sampler(3).sample()
+    out = []
+    for channels_last in (False, True):
+        torch.manual_seed(0)
+        net = NB201Net(arch, cells_per_stage=1, channels_last=channels_last).train()
+        y = net(x)[0]
+        assert y.is_contiguous(memory_format=torch.channels_last) == channels_last
+        out.append(y.detach().contiguous())
+    torch.testing.assert_close(out[1], out[0], rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match="channels_last must be True or False, got 1"):
+        NB201Net(arch, channels_last=1)
+
+
 def test_supernet_bn_normalises_by_the_batch():
     """As SETN's supernet: no running statistics, so a subnet's eval output does not depend
     on the paths trained before it (the static NB201Net keeps the usual BN)."""

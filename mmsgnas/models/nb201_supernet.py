@@ -138,6 +138,16 @@ def stage_channels(widen_factor: float = 1.0) -> Tuple[int, ...]:
     return tuple(int(round(c * widen_factor)) for c in STAGE_CHANNELS)
 
 
+def _check_channels_last(channels_last: bool) -> bool:
+    if not isinstance(channels_last, bool):
+        raise ValueError(f'channels_last must be True or False, got {channels_last!r}')
+    return channels_last
+
+
+def _layout(x: torch.Tensor, channels_last: bool) -> torch.Tensor:
+    return x.contiguous(memory_format=torch.channels_last) if channels_last else x
+
+
 def _build_macro(net: nn.Module, make_cell, track_running_stats: bool = True,
                  cells_per_stage: int = CELLS_PER_STAGE, widen_factor: float = 1.0) -> None:
     """Stem, 3 stages of ``make_cell(channels)`` with reduction blocks between them, tail;
@@ -193,9 +203,7 @@ class NB201Supernet(BaseModule):
                  widen_factor: float = 1.0, channels_last: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if not isinstance(channels_last, bool):
-            raise ValueError(f'channels_last must be True or False, got {channels_last!r}')
-        self.channels_last = channels_last
+        self.channels_last = _check_channels_last(channels_last)
         _build_macro(self, lambda channels: SuperCell(channels, track_running_stats),
                      track_running_stats, cells_per_stage, widen_factor)
         self.space = NB201Space()
@@ -212,11 +220,8 @@ class NB201Supernet(BaseModule):
         table and the ground truth are of), whatever this supernet's ``cells_per_stage``."""
         return NB201Net(arch)
 
-    def _layout(self, x: torch.Tensor) -> torch.Tensor:
-        return x.contiguous(memory_format=torch.channels_last) if self.channels_last else x
-
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
-        x = self.stem(self._layout(x))
+        x = self.stem(_layout(x, self.channels_last))
         for cell in self.cells:
             x = cell(x, self.arch) if isinstance(cell, SuperCell) else cell(x)
         return (self.tail(x), )
@@ -226,7 +231,7 @@ class NB201Supernet(BaseModule):
         if arch_weights.shape != (NUM_EDGES, NUM_OPS):
             raise ValueError(f'arch_weights has shape {tuple(arch_weights.shape)}, expected '
                              f'({NUM_EDGES}, {NUM_OPS})')
-        x = self.stem(self._layout(x))
+        x = self.stem(_layout(x, self.channels_last))
         for cell in self.cells:
             x = cell.forward_soft(x, arch_weights) if isinstance(cell, SuperCell) else cell(x)
         return (self.tail(x), )
@@ -244,6 +249,8 @@ class NB201Net(BaseModule):
             its networks); False normalises by the batch, as the NB201 supernet does, so that
             weights exported from it (:func:`mmsgnas.models.export_subnet`) give its outputs.
         widen_factor: as :class:`NB201Supernet` (the benchmark: 1.0).
+        channels_last: as :class:`NB201Supernet` (off by default).
+        init_cfg: initialisation config.
 
     Shapes:
         forward: ``(N, 3, 32, 32)`` -> ``((N, 64 * widen_factor, 8, 8), )``.
@@ -251,14 +258,15 @@ class NB201Net(BaseModule):
 
     def __init__(self, arch: Union[str, Sequence[str]], cells_per_stage: int = CELLS_PER_STAGE,
                  track_running_stats: bool = True, widen_factor: float = 1.0,
-                 init_cfg: Optional[dict] = None) -> None:
+                 channels_last: bool = False, init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch = NB201Space.parse(arch)
+        self.channels_last = _check_channels_last(channels_last)
         _build_macro(self, lambda channels: StaticCell(channels, self.arch, track_running_stats),
                      track_running_stats, cells_per_stage, widen_factor)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
-        x = self.stem(x)
+        x = self.stem(_layout(x, self.channels_last))
         for cell in self.cells:
             x = cell(x)
         return (self.tail(x), )
