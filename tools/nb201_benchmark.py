@@ -1,9 +1,11 @@
 """The NAS-Bench-201 experiment (paper section 4.3, Table 3, Fig. 5) in one command.
 
     python tools/nb201_benchmark.py [--work-dir work_dirs/nb201] [--seeds 0 1 2] [--short]
-        [--cells-per-stage N] [--widen-factor W]
+        [--cells-per-stage N] [--widen-factor W] [--split-edge E]
 
-1. trains one NB201 supernet (``SUPERNET_CONFIG``), shared by the seeds;
+1. trains one NB201 supernet (``SUPERNET_CONFIG``), shared by the seeds; with
+   ``--split-edge``, then fine-tunes its few-shot split on that edge (``SPLIT_CONFIG``), which
+   every later stage uses;
 2. per seed: trains a generator (``GENERATOR_CONFIG``, the seed sets the run's randomness and
    the prior pool) and searches the targets with it, and with random search and evolution on
    the same supernet and evaluator (``SEARCH_CONFIG``; all three in configs/sgnas);
@@ -38,6 +40,7 @@ from mmsgnas.spaces import NB201Space
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', 'sgnas')
 METHODS = ('generator', 'random', 'evolution')
 SUPERNET_CONFIG = 'sgnas_nb201-supernet_1xb64-60e_cifar10-subset.py'
+SPLIT_CONFIG = 'sgnas_nb201-supernet-split_1xb64-50e_cifar10-subset.py'
 GENERATOR_CONFIG = 'sgnas_generator-reinforce_nb201-supernet_1xb128-120e_cifar10-subset.py'
 SEARCH_CONFIG = 'sgnas_search_nb201-supernet_1xb64_cifar10-subset.py'
 
@@ -61,16 +64,23 @@ def parse_args(argv=None):
     parser.add_argument('--widen-factor', type=float, default=None,
                         help="the supernet's stage channels (16, 32, 64) times this in every "
                         "stage's config, the head's input with them (default: the configs')")
+    parser.add_argument('--split-edge', type=int, default=None, choices=range(6),
+                        help='fine-tune the supernet split on this edge (3: 0->3) and search '
+                        'on the split (default: no split)')
     parser.add_argument('--short', action='store_true',
                         help='a few iterations per stage (pipeline smoke test)')
     return parser.parse_args(argv)
 
 
 def load(name: str, work_dir: str, experiment: str, short: bool,
-         cells_per_stage: Optional[int] = None, widen_factor: Optional[float] = None) -> Config:
+         cells_per_stage: Optional[int] = None, widen_factor: Optional[float] = None,
+         split_edge: Optional[int] = None) -> Config:
     cfg = Config.fromfile(osp.join(CONFIGS, name))
     cfg.work_dir = work_dir
     classifier = cfg.model.get('supernet', cfg.model)  # model, or model.supernet
+    if split_edge is not None:
+        classifier.backbone.type = 'mmsgnas.NB201SplitSupernet'
+        classifier.backbone.split_edge = split_edge
     if cells_per_stage is not None:
         classifier.backbone.cells_per_stage = cells_per_stage
     if widen_factor is not None:
@@ -135,13 +145,27 @@ def train_supernet(args, timings) -> str:
     return ckpt
 
 
+def train_split(args, base: str, timings) -> str:
+    cfg = load(SPLIT_CONFIG, osp.join(args.work_dir, f'supernet_split{args.split_edge}'),
+               'nb201_supernet_split', args.short, args.cells_per_stage, args.widen_factor,
+               args.split_edge)
+    cfg.load_from = base
+    if args.short:
+        cfg.train_cfg.max_epochs = cfg.train_cfg.val_interval = 1
+        cfg.param_scheduler = None
+    ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
+    if not (finished(cfg.work_dir) and osp.isfile(ckpt)):
+        run_stage('supernet split', cfg, 'train', timings)
+    return ckpt
+
+
 def train_generator(args, seed, supernet, timings) -> str:
     work_dir = osp.join(args.work_dir, f'seed_{seed}', 'generator_train')
     ckpt = osp.join(work_dir, 'best_generator.pth')
     if finished(work_dir) and osp.isfile(ckpt):
         return ckpt
     cfg = load(GENERATOR_CONFIG, work_dir, f'nb201_generator_seed{seed}', args.short,
-               args.cells_per_stage, args.widen_factor)
+               args.cells_per_stage, args.widen_factor, args.split_edge)
     cfg.model.supernet_checkpoint = supernet
     cfg.model.prior_seed = seed
     cfg.randomness = dict(seed=seed)
@@ -157,7 +181,7 @@ def search(args, seed, method, supernet, generator, timings) -> str:
     if finished(osp.join(work_dir, method)) and osp.isfile(out):
         return out
     cfg = load(SEARCH_CONFIG, work_dir, f'nb201_{method}_seed{seed}', args.short,
-               args.cells_per_stage, args.widen_factor)
+               args.cells_per_stage, args.widen_factor, args.split_edge)
     cfg.model.supernet_checkpoint = supernet
     test_cfg = dict(seed=seed, out_dir=method)
     if args.targets:
@@ -194,6 +218,8 @@ def main(argv=None) -> dict:
     timings: dict = {}
     start = time.perf_counter()
     supernet = train_supernet(args, timings)
+    if args.split_edge is not None:
+        supernet = train_split(args, supernet, timings)
     backbone = load(SUPERNET_CONFIG, args.work_dir, 'nb201_cells', False,
                     args.cells_per_stage, args.widen_factor).model.backbone
     runs = {m: {} for m in METHODS}
@@ -218,7 +244,10 @@ def main(argv=None) -> dict:
         f'supernet: one, shared by the seeds (configs/sgnas/{SUPERNET_CONFIG}: the all-3x3 '
         'cell and two uniformly sampled cells per step, distilled in place; '
         f'{backbone.cells_per_stage} cell(s) per stage, widen factor '
-        f'{backbone.get("widen_factor", 1.0)}); per seed: '
+        f'{backbone.get("widen_factor", 1.0)}'
+        + ('' if args.split_edge is None else
+           f'; then split on edge {args.split_edge} (configs/sgnas/{SPLIT_CONFIG})')
+        + '); per seed: '
         'generator training, then generator, random and evolution search on that supernet',
         f'evaluations per target: generator 1, random {args.num_random}, evolution '
         f'{args.population * args.generations} ({args.population} x {args.generations}); '

@@ -35,6 +35,11 @@ class SupernetTrainLoop(EpochBasedTrainLoop):
     ``'smallest'``) every iteration before the sampled ones; with ``distill`` the first of them
     learns from the labels and every other path from its predictions (in-place distillation).
 
+    A split supernet (one with ``num_splits`` and ``into_split``, e.g.
+    :class:`~mmsgnas.models.NB201SplitSupernet`) trains one sub-supernet an iteration, in turn
+    (iteration ``i``: sub-supernet ``i % num_splits``): every path of the iteration, sandwich
+    included, is moved into its group, so each sub-supernet distils from its own teacher.
+
     Args:
         runner, dataloader, max_epochs, val_begin, val_interval: as ``EpochBasedTrainLoop``.
         paths_per_iter: sampled architectures per iteration (k >= 1).
@@ -85,9 +90,14 @@ class SupernetTrainLoop(EpochBasedTrainLoop):
         one path would multiply its gradient, or distil it from itself for nothing)."""
         references = self.supernet.space.reference_archs()
         if self._epoch < self.largest_first_epochs:
-            return [references['largest']]
-        return ([references[name] for name in self.sandwich] +
-                [self.sample_arch(path) for path in range(self.paths_per_iter)])
+            archs = [references['largest']]
+        else:
+            archs = ([references[name] for name in self.sandwich] +
+                     [self.sample_arch(path) for path in range(self.paths_per_iter)])
+        num_splits = getattr(self.supernet, 'num_splits', 1)
+        if num_splits > 1:
+            archs = [self.supernet.into_split(arch, self._iter % num_splits) for arch in archs]
+        return archs
 
     def run_iter(self, idx, data_batch: Sequence[dict]) -> None:
         self.runner.call_hook('before_train_iter', batch_idx=idx, data_batch=data_batch)

@@ -16,7 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from mmsgnas.models import NB201Net, NB201Supernet, SGNASNet, UnifiedSupernet
+from mmsgnas.models import (NB201Net, NB201SplitSupernet, NB201Supernet, SGNASNet,
+                            UnifiedSupernet)
 from mmsgnas.models.macro import default_input_size
 from mmsgnas.spaces import NB201Space, SGNASSpace
 from mmsgnas.spaces.nb201 import NUM_EDGES, NUM_OPS, OPS
@@ -205,10 +206,10 @@ def flops_table(backbone: nn.Module, input_size: Optional[int] = None):
     (default: the variant's, 224 / 32; NAS-Bench-201: 32 only)."""
     if isinstance(backbone, (UnifiedSupernet, SGNASNet)):
         return SGNASFlopsTable.get(backbone.variant, input_size)
-    if isinstance(backbone, (NB201Supernet, NB201Net)):
+    if isinstance(backbone, (NB201Supernet, NB201SplitSupernet, NB201Net)):
         if input_size not in (None, NB201_INPUT_SIZE):
             raise ValueError(f'the NB201 FLOPs table is for {NB201_INPUT_SIZE}x'
                              f'{NB201_INPUT_SIZE} inputs, got input_size={input_size}')
         return NB201FlopsTable.get()
     raise TypeError(f'no FLOPs table for a {type(backbone).__name__} backbone, expected a '
-                    f'UnifiedSupernet, SGNASNet, NB201Supernet or NB201Net')
+                    f'UnifiedSupernet, SGNASNet, NB201Supernet, NB201SplitSupernet or NB201Net')
