@@ -12,7 +12,8 @@ from mmpretrain.structures import DataSample
 from conftest import NB201_GENERATOR_CONFIG, NB201_SUPERNET_CONFIG, REPO, load_tool
 from mmsgnas.algorithms.checkpoints import load_supernet
 from mmsgnas.flops import NB201FlopsTable, flops_table
-from mmsgnas.models import NB201SplitSupernet, NB201Supernet
+from mmsgnas.models import (NB201Net, NB201SplitSupernet, NB201Supernet, export_subnet,
+                            strip_prefix)
 from mmsgnas.spaces import NB201Space
 from mmsgnas.spaces.nb201 import OPS
 from test_supernet_loops import small_supernet_cfg
@@ -169,3 +170,21 @@ def test_benchmark_split_edge_reaches_every_later_stage():
         backbone = cfg.model.get('supernet', cfg.model).backbone
         assert (backbone.type, backbone.split_edge, backbone.cells_per_stage) == (
             'mmsgnas.NB201SplitSupernet', 2, 1)
+
+
+def test_export_from_the_split_takes_the_sub_supernet_of_the_arch(tmp_path):
+    net = split_net()
+    path = str(tmp_path / 'split.pth')
+    torch.save(dict(state_dict={f'backbone.{k}': v for k, v in net.state_dict().items()}), path)
+    x = torch.randn(2, 3, 32, 32)
+    for seed in range(3):
+        arch = NB201Space().sampler(seed).sample()
+        static = NB201Net(arch, 1, track_running_stats=False, widen_factor=0.25).eval()
+        ckpt = export_subnet(path, static, split_edge=3)
+        static.load_state_dict(strip_prefix(ckpt, 'backbone.'))
+        net.set_arch(arch)
+        torch.testing.assert_close(static(x)[0], net(x)[0])
+    with pytest.raises(ValueError, match='split supernet .*name its split_edge'):
+        export_subnet(path, static)
+    with pytest.raises(ValueError, match='split_edge must be an NB201 edge index'):
+        export_subnet(path, static, split_edge=6)

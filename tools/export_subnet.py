@@ -4,6 +4,8 @@
         --variant cifar
     python tools/export_subnet.py work_dirs/nb201/supernet/epoch_60.pth \
         '|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|...|' nb201.pth --space nb201
+    python tools/export_subnet.py work_dirs/nb201/supernet_split3/epoch_50.pth \
+        '|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|...|' nb201.pth --space nb201 --split-edge 3
 
 The output is an mmpretrain classifier checkpoint (``backbone.`` keys of the static net, the
 neck and head copied unchanged) that ``load_from`` or ``init_cfg=dict(type='Pretrained', ...)``
@@ -31,11 +33,13 @@ def main(argv=None) -> dict:
                         help='NB201 space: the supernet\'s cells per stage (its configs: 1)')
     parser.add_argument('--widen-factor', type=float, default=1.0,
                         help='NB201 space: the supernet\'s widen factor (its configs: 1.0)')
+    parser.add_argument('--split-edge', type=int, default=None,
+                        help='NB201 space: the split edge of an NB201SplitSupernet checkpoint')
     args = parser.parse_args(argv)
     net = (SGNASNet(args.arch, args.variant, init_cfg=None) if args.space == 'sgnas' else
            NB201Net(args.arch, args.cells_per_stage, track_running_stats=False,
                     widen_factor=args.widen_factor))
-    ckpt = export_subnet(args.checkpoint, net)
+    ckpt = export_subnet(args.checkpoint, net, args.split_edge)
     torch.save(ckpt, args.out)
     print(f"wrote {args.out}: {ckpt['meta']['arch']}")
     return ckpt

@@ -3,12 +3,13 @@ either space (:class:`SGNASNet` from a ``UnifiedSupernet``, :class:`NB201Net` fr
 ``NB201Supernet``)."""
 import re
 from collections import OrderedDict
-from typing import Dict, Union
+from typing import Dict, Optional, Union
 
 import torch
 from torch import nn
 
 from mmsgnas.spaces import NB201Space
+from mmsgnas.spaces.nb201 import OPS
 from mmsgnas.spaces.sgnas import KERNELS
 from .nb201_supernet import NB201Net
 from .sgnas_net import SGNASNet
@@ -141,17 +142,29 @@ def nb201_state_dict(net: NB201Net, supernet_state: Dict[str, torch.Tensor],
     return out
 
 
-def export_subnet(checkpoint: str, net: nn.Module) -> dict:
+def export_subnet(checkpoint: str, net: nn.Module, split_edge: Optional[int] = None) -> dict:
     """An mmpretrain classifier checkpoint of ``net`` (an ``SGNASNet`` or ``NB201Net``): its
     backbone sliced out of the supernet classifier checkpoint (``backbone.`` keys), the neck
-    and head copied. ``load_from`` or ``init_cfg=dict(type='Pretrained', ...)`` accept it."""
+    and head copied. ``load_from`` or ``init_cfg=dict(type='Pretrained', ...)`` accept it.
+    From an ``NB201SplitSupernet`` checkpoint (name its ``split_edge``) the backbone comes from
+    the sub-supernet of the operation ``net`` has on that edge."""
     state = torch.load(checkpoint, map_location='cpu')
     state = state.get('state_dict', state)
+    split = any(k.startswith('backbone.subnets.') for k in state)
+    if split_edge is not None and (isinstance(split_edge, bool) or split_edge not in range(6)):
+        raise ValueError(f'split_edge must be an NB201 edge index in 0..5, got {split_edge!r}')
+    if split != (split_edge is not None):
+        raise ValueError(f'supernet checkpoint {checkpoint} is ' + (
+            'of a split supernet (backbone.subnets.* keys): name its split_edge' if split else
+            f'not of an NB201 split supernet, got split_edge={split_edge!r} for a '
+            f'{type(net).__name__}'))
     if isinstance(net, SGNASNet):
         backbone = static_state_dict(net, strip_prefix(state, 'backbone.'), checkpoint)
         arch = net.arch_str
     elif isinstance(net, NB201Net):
-        backbone = nb201_state_dict(net, strip_prefix(state, 'backbone.'), checkpoint)
+        prefix = ('backbone.' if not split else
+                  f'backbone.subnets.{OPS.index(net.arch[split_edge])}.')
+        backbone = nb201_state_dict(net, strip_prefix(state, prefix), checkpoint)
         arch = NB201Space.format(net.arch)
     else:
         raise TypeError(f'cannot export into a {type(net).__name__}, expected an SGNASNet or '
