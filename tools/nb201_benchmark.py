@@ -228,11 +228,18 @@ def main(argv=None) -> dict:
         for method in METHODS:
             runs[method][seed] = read_results(
                 search(args, seed, method, supernet, generator, timings), NB201Space)
-    # stage times of this call merged with those of earlier calls (reused stages keep theirs)
+    # stage times of this call merged with those of earlier calls (reused stages keep theirs,
+    # from stage_times.json or, where an earlier call was killed before writing it, from the
+    # stage's own marker)
     times_file = osp.join(args.work_dir, 'stage_times.json')
     if osp.isfile(times_file):
         with open(times_file) as f:
             timings = {**json.load(f), **timings}
+    for root, _, files in sorted(os.walk(args.work_dir)):
+        if DONE in files:
+            with open(osp.join(root, DONE)) as f:
+                done = json.load(f)
+            timings.setdefault(done['stage'], done['seconds'])
     with open(times_file, 'w') as f:
         json.dump(timings, f, indent=1)
     background_file = osp.join(args.work_dir, f'seed_{args.seeds[0]}', 'generator',
