@@ -133,16 +133,22 @@ def run_stage(name: str, cfg: Config, mode: str, timings: dict,
     return runner
 
 
-def train_supernet(args, timings) -> str:
-    cfg = load(SUPERNET_CONFIG, osp.join(args.work_dir, 'supernet'), 'nb201_supernet',
-               args.short, args.cells_per_stage, args.widen_factor)
-    if args.short:
+def train_supernet_stage(name: str, cfg: Config, short: bool, timings) -> str:
+    """Train a supernet stage (``--short``: one epoch, no schedule) unless its marked
+    checkpoint exists; the checkpoint's path."""
+    if short:
         cfg.train_cfg.max_epochs = cfg.train_cfg.val_interval = 1
         cfg.param_scheduler = None
     ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
     if not (finished(cfg.work_dir) and osp.isfile(ckpt)):
-        run_stage('supernet', cfg, 'train', timings)
+        run_stage(name, cfg, 'train', timings)
     return ckpt
+
+
+def train_supernet(args, timings) -> str:
+    cfg = load(SUPERNET_CONFIG, osp.join(args.work_dir, 'supernet'), 'nb201_supernet',
+               args.short, args.cells_per_stage, args.widen_factor)
+    return train_supernet_stage('supernet', cfg, args.short, timings)
 
 
 def train_split(args, base: str, timings) -> str:
@@ -150,13 +156,7 @@ def train_split(args, base: str, timings) -> str:
                'nb201_supernet_split', args.short, args.cells_per_stage, args.widen_factor,
                args.split_edge)
     cfg.load_from = base
-    if args.short:
-        cfg.train_cfg.max_epochs = cfg.train_cfg.val_interval = 1
-        cfg.param_scheduler = None
-    ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
-    if not (finished(cfg.work_dir) and osp.isfile(ckpt)):
-        run_stage('supernet split', cfg, 'train', timings)
-    return ckpt
+    return train_supernet_stage('supernet split', cfg, args.short, timings)
 
 
 def train_generator(args, seed, supernet, timings) -> str:

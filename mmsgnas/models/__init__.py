@@ -7,7 +7,7 @@ from .sgnas_net import SGNASNet
 from .unified_supernet import ShadowBatchNorm, UnifiedSupernet
 
 __all__ = [
-    'DropoutLinearClsHead', 'NB201Net', 'NB201SplitSupernet', 'NB201Supernet', 'SGNASNet', 'ShadowBatchNorm',
-    'UnifiedSupernet', 'export_subnet', 'load_from_supernet', 'nb201_state_dict',
-    'static_state_dict', 'strip_prefix'
+    'DropoutLinearClsHead', 'NB201Net', 'NB201SplitSupernet', 'NB201Supernet', 'SGNASNet',
+    'ShadowBatchNorm', 'UnifiedSupernet', 'export_subnet', 'load_from_supernet',
+    'nb201_state_dict', 'static_state_dict', 'strip_prefix'
 ]

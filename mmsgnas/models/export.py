@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from mmsgnas.spaces import NB201Space
-from mmsgnas.spaces.nb201 import OPS
+from mmsgnas.spaces.nb201 import NUM_EDGES, OPS
 from mmsgnas.spaces.sgnas import KERNELS
 from .nb201_supernet import NB201Net
 from .sgnas_net import SGNASNet
@@ -151,8 +151,10 @@ def export_subnet(checkpoint: str, net: nn.Module, split_edge: Optional[int] = N
     state = torch.load(checkpoint, map_location='cpu')
     state = state.get('state_dict', state)
     split = any(k.startswith('backbone.subnets.') for k in state)
-    if split_edge is not None and (isinstance(split_edge, bool) or split_edge not in range(6)):
-        raise ValueError(f'split_edge must be an NB201 edge index in 0..5, got {split_edge!r}')
+    if split_edge is not None and (isinstance(split_edge, bool) or
+                                   split_edge not in range(NUM_EDGES)):
+        raise ValueError(f'split_edge must be an NB201 edge index in 0..{NUM_EDGES - 1}, got '
+                         f'{split_edge!r}')
     if split != (split_edge is not None):
         raise ValueError(f'supernet checkpoint {checkpoint} is ' + (
             'of a split supernet (backbone.subnets.* keys): name its split_edge' if split else

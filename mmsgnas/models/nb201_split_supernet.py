@@ -49,7 +49,6 @@ class NB201SplitSupernet(BaseModule):
         self.space: NB201Space = first.space
         self.cells_per_stage, self.widen_factor = first.cells_per_stage, first.widen_factor
         self.channels_last, self.out_channels = first.channels_last, first.out_channels
-        self.active = 0
         self.arch: NB201Arch = self.set_arch(self.space.reference_archs()['largest']
                                              if arch is None else arch)
         self._register_load_state_dict_pre_hook(self._expand_unsplit)
@@ -57,6 +56,11 @@ class NB201SplitSupernet(BaseModule):
     @property
     def num_splits(self) -> int:
         return len(self.subnets)
+
+    @property
+    def active(self) -> int:
+        """The index of the sub-supernet of the architecture set."""
+        return OPS.index(self.arch[self.split_edge])
 
     def split_of(self, arch: Union[str, Sequence[str]]) -> int:
         """The index of the sub-supernet that ``arch`` belongs to."""
@@ -73,7 +77,6 @@ class NB201SplitSupernet(BaseModule):
 
     def set_arch(self, arch: Union[str, Sequence[str]]) -> NB201Arch:
         self.arch = self.space.parse(arch)
-        self.active = self.split_of(self.arch)
         self.subnets[self.active].set_arch(self.arch)
         return self.arch
 
@@ -93,8 +96,8 @@ class NB201SplitSupernet(BaseModule):
         total = 0
         for k, subnet in enumerate(self.subnets):
             weights = arch_weights.clone()
-            weights[self.split_edge] = nn.functional.one_hot(
-                torch.tensor(k), NUM_OPS).to(arch_weights)
+            weights[self.split_edge] = 0
+            weights[self.split_edge, k] = 1
             total = total + arch_weights[self.split_edge, k] * subnet.forward_soft(x, weights)[0]
         return (total, )
 
