@@ -1,10 +1,12 @@
 """NAS-Bench-201 results: percentiles, Table 3, Fig. 5, and the one-command run (short mode)."""
+import json
 import os.path as osp
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+import torch
 
 from conftest import REPO, load_tool
 from mmsgnas.analysis.nb201_results import (Benchmark, architectures_table,
@@ -96,19 +98,25 @@ def test_table3_layout_and_numbers(bench, tmp_path):
     assert osp.getsize(path) > 10000
 
 
+def short_run(work, *args, timeout=600) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools', 'nb201_benchmark.py'), '--short',
+         '--work-dir', str(work), *args], cwd=REPO, capture_output=True, text=True,
+        timeout=timeout)
+
+
 @pytest.mark.slow
 def test_one_command_short_mode(tmp_path):
-    """The full pipeline (supernet, 3 seeds of generator + 3 searches, tau, table, plot) on a
-    few iterations: every stage runs under the real Runner and every output is written."""
+    """The full pipeline (supernet, 2 seeds of generator + 3 searches, tau, table, plot) on a
+    few iterations: every stage runs under the real Runner and every output is written; then
+    the reuse of finished stages, and the split on the same work dir."""
     work = tmp_path / 'nb201'
-    proc = subprocess.run(
-        [sys.executable, osp.join(REPO, 'tools', 'nb201_benchmark.py'), '--short',
-         '--work-dir', str(work)], cwd=REPO, capture_output=True, text=True, timeout=600)
+    proc = short_run(work, '--seeds', '0', '1')
     assert proc.returncode == 0, proc.stderr[-3000:]
     md = (work / 'results.md').read_text()
     for method in ('generator', 'random', 'evolution'):
         assert f'| {method} (ours, best of its targets) |' in md
-        for seed in range(3):
+        for seed in range(2):
             csv_file = work / f'seed_{seed}' / method / 'results.csv'
             lines = csv_file.read_text().splitlines()
             assert len(lines) == 1 + 4  # the search config's 4 targets
@@ -116,7 +124,7 @@ def test_one_command_short_mode(tmp_path):
                 target, mflops = map(float, line.split(',')[:2])
                 assert mflops <= target
                 NB201Space.parse(line.split(',')[5])
-    assert 'Kendall tau' in md and 'over 8 random architectures' in md
+    assert 'Kendall tau' in md and 'over 8 random architectures' in md and 'split on edge' not in md
     assert (work / 'fig5.png').stat().st_size > 10000
     assert (work / 'supernet' / 'epoch_1.pth').is_file()
     # every finished stage is marked; a second call reuses exactly the marked ones: a stage
@@ -124,13 +132,43 @@ def test_one_command_short_mode(tmp_path):
     assert (work / 'supernet' / 'stage_done.json').is_file()
     assert (work / 'seed_0' / 'generator_train' / 'stage_done.json').is_file()
     (work / 'seed_1' / 'random' / 'stage_done.json').unlink()
-    again = subprocess.run(
-        [sys.executable, osp.join(REPO, 'tools', 'nb201_benchmark.py'), '--short',
-         '--work-dir', str(work)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    again = short_run(work, '--seeds', '0', '1', timeout=300)
     assert again.returncode == 0 and '[nb201] supernet ...' not in again.stdout
     assert '[nb201] random search (seed 1) ...' in again.stdout
     assert '[nb201] random search (seed 0) ...' not in again.stdout
     assert '[nb201] generator (seed 0) ...' not in again.stdout
+    # --split-edge on the same work dir: the supernet reused, the split fine-tuned from it
+    # under the Runner, the generator and the searches on it, all in split3/
+    split = short_run(work, '--seeds', '0', '--split-edge', '3')
+    assert split.returncode == 0, split.stderr[-3000:]
+    assert '[nb201] supernet ...' not in split.stdout
+    assert '[nb201] supernet split ...' in split.stdout
+    assert '[nb201] generator (seed 0) ...' in split.stdout  # not the unsplit one's
+    state = torch.load(work / 'split3' / 'supernet' / 'epoch_1.pth', map_location='cpu',
+                       weights_only=False)['state_dict']
+    assert any(k.startswith('backbone.subnets.4.') for k in state)
+    assert 'then split on edge 3' in (work / 'split3' / 'results.md').read_text()
+    assert 'split on edge' not in (work / 'results.md').read_text()
+    lines = (work / 'split3' / 'seed_0' / 'generator' / 'results.csv').read_text().splitlines()
+    assert len(lines) == 1 + 4
+
+
+def test_a_finished_stage_of_other_settings_is_an_error(tmp_path):
+    """A stage's marker holds its settings: the same settings reuse it, others stop the call
+    (its outputs would pass for this call's), no marker runs it."""
+    tool = load_tool('tools/nb201_benchmark.py')
+    args = tool.parse_args(['--short', '--cells-per-stage', '2'])
+    settings = tool.stage_settings(args, split_edge=None, test_cfg=dict(targets=[50.0]))
+    assert not tool.finished(str(tmp_path), settings)
+    (tmp_path / tool.DONE).write_text(json.dumps(dict(stage='supernet', seconds=3.0,
+                                                       settings=settings)))
+    assert tool.finished(str(tmp_path), settings)
+    assert tool.stage_seconds(str(tmp_path)) == ('supernet', 3.0)
+    other = tool.stage_settings(tool.parse_args(['--short']), split_edge=None,
+                                test_cfg=dict(targets=[50.0]))
+    with pytest.raises(ValueError, match=r"holds the stage 'supernet' run with settings .*"
+                       r"'cells_per_stage': 2.*not this call's .*'cells_per_stage': None"):
+        tool.finished(str(tmp_path), other)
 
 
 def test_cells_per_stage_reaches_every_stage_config():

@@ -1,8 +1,6 @@
 """Few-shot split of the NB201 supernet: dispatch, loading the unsplit supernet, training one
 sub-supernet an iteration, and scoring by the generator."""
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -190,22 +188,3 @@ def test_export_from_the_split_takes_the_sub_supernet_of_the_arch(tmp_path):
         export_subnet(path, static)
     with pytest.raises(ValueError, match='split_edge must be an NB201 edge index'):
         export_subnet(path, static, split_edge=6)
-
-
-@pytest.mark.slow
-def test_benchmark_short_mode_with_the_split(tmp_path):
-    """``--split-edge``: the split fine-tuned from the supernet stage's checkpoint under the
-    Runner, the generator and the searches on it, one seed, every output written."""
-    work = tmp_path / 'nb201'
-    proc = subprocess.run(
-        [sys.executable, osp.join(REPO, 'tools', 'nb201_benchmark.py'), '--short',
-         '--work-dir', str(work), '--seeds', '0', '--split-edge', '3'],
-        cwd=REPO, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    split = torch.load(work / 'supernet_split3' / 'epoch_1.pth', map_location='cpu',
-                       weights_only=False)['state_dict']
-    assert any(k.startswith('backbone.subnets.4.') for k in split)
-    assert '[nb201] supernet split:' in proc.stdout
-    assert 'then split on edge 3' in (work / 'results.md').read_text()
-    lines = (work / 'seed_0' / 'generator' / 'results.csv').read_text().splitlines()
-    assert len(lines) == 1 + 4

@@ -4,7 +4,7 @@
         --variant cifar
     python tools/export_subnet.py work_dirs/nb201/supernet/epoch_60.pth \
         '|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|...|' nb201.pth --space nb201
-    python tools/export_subnet.py work_dirs/nb201/supernet_split3/epoch_50.pth \
+    python tools/export_subnet.py work_dirs/nb201/split3/supernet/epoch_50.pth \
         '|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|...|' nb201.pth --space nb201 --split-edge 3
 
 The output is an mmpretrain classifier checkpoint (``backbone.`` keys of the static net, the

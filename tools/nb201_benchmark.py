@@ -14,9 +14,12 @@
 4. looks every searched architecture up in the benchmark and writes ``results.md`` (Table 3
    layout and per-target rows with percentiles), ``architectures.md`` and ``fig5.png``.
 
-Every stage runs the project's configs under mmengine's Runner, in this process; a stage whose
-output exists is reused (delete the work dir to start over). ``--short`` shrinks every stage
-to a few iterations on a few images (a smoke test of the whole pipeline, not a result).
+Every stage runs the project's configs under mmengine's Runner, in this process. A finished
+stage is marked (``stage_done.json``: its time and the settings it ran with) and reused by the
+next call; a finished stage of other settings is an error (delete its folder to run it again).
+With ``--split-edge E`` the split and every stage on it go to ``<work-dir>/splitE/``, next to the
+unsplit run, sharing its supernet. ``--short`` shrinks every stage to a few iterations on a
+few images (a smoke test of the whole pipeline, not a result).
 """
 import argparse
 import json
@@ -108,15 +111,42 @@ CONTROL_DRAWS = 100  # random architectures per seed in the no-supernet control
 DONE = 'stage_done.json'  # written when a stage has finished: only such a stage is reused
 
 
-def finished(work_dir: str) -> bool:
-    return osp.isfile(osp.join(work_dir, DONE))
+def stage_settings(args, **extra) -> dict:
+    """What a stage's output depends on beyond its folder (JSON-normal, as a marker holds)."""
+    return json.loads(json.dumps(dict(short=args.short, cells_per_stage=args.cells_per_stage,
+                                      widen_factor=args.widen_factor, **extra)))
 
 
-def run_stage(name: str, cfg: Config, mode: str, timings: dict,
+def finished(out_dir: str, settings: dict) -> bool:
+    """Whether the stage in ``out_dir`` has finished (its marker is there). A finished stage of
+    other settings is an error, not a stage to reuse or overwrite: its outputs would pass for
+    this call's."""
+    done = osp.join(out_dir, DONE)
+    if not osp.isfile(done):
+        return False
+    with open(done) as f:
+        marker = json.load(f)
+    if marker.get('settings') != settings:
+        raise ValueError(
+            f'{out_dir} holds the stage {marker.get("stage")!r} run with settings '
+            f'{marker.get("settings")}, not this call\'s {settings}: use another --work-dir, '
+            f'or delete {out_dir} to run the stage again')
+    return True
+
+
+def stage_seconds(out_dir: str) -> tuple:
+    """``(stage name, seconds)`` from a finished stage's marker."""
+    with open(osp.join(out_dir, DONE)) as f:
+        marker = json.load(f)
+    return marker['stage'], marker['seconds']
+
+
+def run_stage(name: str, cfg: Config, mode: str, settings: dict,
               out_dir: Optional[str] = None) -> Runner:
     """Run a stage; on success, mark its output folder (``out_dir``, default the work dir)
-    finished. A killed or failed stage leaves no marker, so the next call runs it again rather
-    than reusing a half-trained generator or a search without its background."""
+    finished with its time and settings. A killed or failed stage leaves no marker, so the
+    next call runs it again rather than reusing a half-trained generator or a search without
+    its background."""
     print(f'[nb201] {name} ...', flush=True)
     os.makedirs(out_dir or cfg.work_dir, exist_ok=True)
     done = osp.join(out_dir or cfg.work_dir, DONE)
@@ -125,44 +155,45 @@ def run_stage(name: str, cfg: Config, mode: str, timings: dict,
     start = time.perf_counter()
     runner = Runner.from_cfg(cfg)
     getattr(runner, mode)()
-    timings[name] = time.perf_counter() - start
+    seconds = time.perf_counter() - start
     with open(done + '.tmp', 'w') as f:
-        json.dump(dict(stage=name, seconds=timings[name]), f)
+        json.dump(dict(stage=name, seconds=seconds, settings=settings), f)
     os.replace(done + '.tmp', done)
-    print(f'[nb201] {name}: {timings[name]:.0f} s', flush=True)
+    print(f'[nb201] {name}: {seconds:.0f} s', flush=True)
     return runner
 
 
-def train_supernet_stage(name: str, cfg: Config, short: bool, timings) -> str:
+def train_supernet_stage(name: str, cfg: Config, short: bool, settings: dict) -> str:
     """Train a supernet stage (``--short``: one epoch, no schedule) unless its marked
     checkpoint exists; the checkpoint's path."""
     if short:
         cfg.train_cfg.max_epochs = cfg.train_cfg.val_interval = 1
         cfg.param_scheduler = None
     ckpt = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
-    if not (finished(cfg.work_dir) and osp.isfile(ckpt)):
-        run_stage(name, cfg, 'train', timings)
+    if not (finished(cfg.work_dir, settings) and osp.isfile(ckpt)):
+        run_stage(name, cfg, 'train', settings)
     return ckpt
 
 
-def train_supernet(args, timings) -> str:
+def train_supernet(args) -> str:
     cfg = load(SUPERNET_CONFIG, osp.join(args.work_dir, 'supernet'), 'nb201_supernet',
                args.short, args.cells_per_stage, args.widen_factor)
-    return train_supernet_stage('supernet', cfg, args.short, timings)
+    return train_supernet_stage('supernet', cfg, args.short, stage_settings(args))
 
 
-def train_split(args, base: str, timings) -> str:
-    cfg = load(SPLIT_CONFIG, osp.join(args.work_dir, f'supernet_split{args.split_edge}'),
-               'nb201_supernet_split', args.short, args.cells_per_stage, args.widen_factor,
-               args.split_edge)
+def train_split(args, base: str) -> str:
+    cfg = load(SPLIT_CONFIG, osp.join(args.root, 'supernet'), 'nb201_supernet_split',
+               args.short, args.cells_per_stage, args.widen_factor, args.split_edge)
     cfg.load_from = base
-    return train_supernet_stage('supernet split', cfg, args.short, timings)
+    return train_supernet_stage('supernet split', cfg, args.short,
+                                stage_settings(args, split_edge=args.split_edge))
 
 
-def train_generator(args, seed, supernet, timings) -> str:
-    work_dir = osp.join(args.work_dir, f'seed_{seed}', 'generator_train')
+def train_generator(args, seed, supernet) -> str:
+    work_dir = osp.join(args.root, f'seed_{seed}', 'generator_train')
     ckpt = osp.join(work_dir, 'best_generator.pth')
-    if finished(work_dir) and osp.isfile(ckpt):
+    settings = stage_settings(args, split_edge=args.split_edge)
+    if finished(work_dir, settings) and osp.isfile(ckpt):
         return ckpt
     cfg = load(GENERATOR_CONFIG, work_dir, f'nb201_generator_seed{seed}', args.short,
                args.cells_per_stage, args.widen_factor, args.split_edge)
@@ -171,21 +202,31 @@ def train_generator(args, seed, supernet, timings) -> str:
     cfg.randomness = dict(seed=seed)
     if args.short:
         cfg.train_cfg.max_epochs = 1
-    run_stage(f'generator (seed {seed})', cfg, 'train', timings)
+    run_stage(f'generator (seed {seed})', cfg, 'train', settings)
     return ckpt
 
 
-def search(args, seed, method, supernet, generator, timings) -> str:
-    work_dir = osp.join(args.work_dir, f'seed_{seed}')
+def search(args, seed, method, supernet, generator) -> str:
+    work_dir = osp.join(args.root, f'seed_{seed}')
     out = osp.join(work_dir, method, 'results.csv')
-    if finished(osp.join(work_dir, method)) and osp.isfile(out):
+    test_cfg = dict(seed=seed, out_dir=method)
+    if args.targets:
+        test_cfg['targets'] = args.targets
+    if method == 'generator':
+        # the first seed's background: random architectures for the Kendall tau
+        test_cfg['num_background'] = args.tau_archs if seed == args.seeds[0] else 0
+    elif method == 'random':
+        test_cfg.update(type='mmsgnas.RandomSearchLoop', num_candidates=args.num_random)
+    else:
+        test_cfg.update(type='mmsgnas.EvolutionSearchLoop', population=args.population,
+                        generations=args.generations, top_k=max(1, args.population // 2),
+                        mutation_prob=1 / 6)  # one of the 6 edges per mutant, on average
+    settings = stage_settings(args, split_edge=args.split_edge, test_cfg=test_cfg)
+    if finished(osp.join(work_dir, method), settings) and osp.isfile(out):
         return out
     cfg = load(SEARCH_CONFIG, work_dir, f'nb201_{method}_seed{seed}', args.short,
                args.cells_per_stage, args.widen_factor, args.split_edge)
     cfg.model.supernet_checkpoint = supernet
-    test_cfg = dict(seed=seed, out_dir=method)
-    if args.targets:
-        test_cfg['targets'] = args.targets
     if method == 'generator':
         cfg.load_from = generator
         # budget fitting and op masking as the generator config trains with (a search model
@@ -196,16 +237,8 @@ def search(args, seed, method, supernet, generator, timings) -> str:
         # shrink moves the generator prefers at the target (configs/sgnas/README.md, 2026-12-04:
         # 8 of 15 picks at the random p90 by the supernet's score, against 4 of 15 by FLOPs)
         test_cfg['fit_by'] = 'generator'
-        # the first seed's background: random architectures for the Kendall tau
-        test_cfg['num_background'] = args.tau_archs if seed == args.seeds[0] else 0
-    elif method == 'random':
-        test_cfg.update(type='mmsgnas.RandomSearchLoop', num_candidates=args.num_random)
-    else:
-        test_cfg.update(type='mmsgnas.EvolutionSearchLoop', population=args.population,
-                        generations=args.generations, top_k=max(1, args.population // 2),
-                        mutation_prob=1 / 6)  # one of the 6 edges per mutant, on average
     cfg.test_cfg.update(test_cfg)
-    run_stage(f'{method} search (seed {seed})', cfg, 'test', timings,
+    run_stage(f'{method} search (seed {seed})', cfg, 'test', settings,
               osp.join(work_dir, method))
     return out
 
@@ -214,35 +247,31 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     if args.short:
         args.num_random, args.population, args.generations, args.tau_archs = 2, 2, 2, 8
-    os.makedirs(args.work_dir, exist_ok=True)
-    timings: dict = {}
+    # a split's stages and outputs in a folder of their own, next to the supernet it splits
+    args.root = (args.work_dir if args.split_edge is None else
+                 osp.join(args.work_dir, f'split{args.split_edge}'))
+    os.makedirs(args.root, exist_ok=True)
     start = time.perf_counter()
-    supernet = train_supernet(args, timings)
+    supernet = train_supernet(args)
+    stage_dirs = [osp.dirname(supernet)]
     if args.split_edge is not None:
-        supernet = train_split(args, supernet, timings)
+        supernet = train_split(args, supernet)
+        stage_dirs.append(osp.dirname(supernet))
     backbone = load(SUPERNET_CONFIG, args.work_dir, 'nb201_cells', False,
                     args.cells_per_stage, args.widen_factor).model.backbone
     runs = {m: {} for m in METHODS}
     for seed in args.seeds:
-        generator = train_generator(args, seed, supernet, timings)
+        generator = train_generator(args, seed, supernet)
+        stage_dirs.append(osp.dirname(generator))
         for method in METHODS:
-            runs[method][seed] = read_results(
-                search(args, seed, method, supernet, generator, timings), NB201Space)
-    # stage times of this call merged with those of earlier calls (reused stages keep theirs,
-    # from stage_times.json or, where an earlier call was killed before writing it, from the
-    # stage's own marker)
-    times_file = osp.join(args.work_dir, 'stage_times.json')
-    if osp.isfile(times_file):
-        with open(times_file) as f:
-            timings = {**json.load(f), **timings}
-    for root, _, files in sorted(os.walk(args.work_dir)):
-        if DONE in files:
-            with open(osp.join(root, DONE)) as f:
-                done = json.load(f)
-            timings.setdefault(done['stage'], done['seconds'])
-    with open(times_file, 'w') as f:
+            results = search(args, seed, method, supernet, generator)
+            stage_dirs.append(osp.dirname(results))
+            runs[method][seed] = read_results(results, NB201Space)
+    # every stage's time from its marker (a reused stage keeps the time it took)
+    timings = dict(stage_seconds(d) for d in stage_dirs)
+    with open(osp.join(args.root, 'stage_times.json'), 'w') as f:
         json.dump(timings, f, indent=1)
-    background_file = osp.join(args.work_dir, f'seed_{args.seeds[0]}', 'generator',
+    background_file = osp.join(args.root, f'seed_{args.seeds[0]}', 'generator',
                                'background.csv')
     background = read_results(background_file, NB201Space) if osp.isfile(background_file) else []
     bench = Benchmark()
@@ -263,9 +292,9 @@ def main(argv=None) -> dict:
         'stage times (s): ' + ', '.join(f'{k} {v:.0f}' for k, v in timings.items()) +
         f'; all stages {sum(timings.values()):.0f} s (this call: {total:.0f} s)',
     ]
-    paths = dict(md=osp.join(args.work_dir, 'results.md'),
-                 archs=osp.join(args.work_dir, 'architectures.md'),
-                 fig=osp.join(args.work_dir, 'fig5.png'))
+    paths = dict(md=osp.join(args.root, 'results.md'),
+                 archs=osp.join(args.root, 'architectures.md'),
+                 fig=osp.join(args.root, 'fig5.png'))
     targets = sorted({r['target'] for r in runs['generator'][args.seeds[0]]})
     controls = {f'random + fitting, no supernet (control, {CONTROL_DRAWS} draws a seed)':
                 fitted_random_control(NB201Space(), NB201FlopsTable.get(), targets,
