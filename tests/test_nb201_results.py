@@ -120,6 +120,8 @@ def test_one_command_short_mode(tmp_path):
             csv_file = work / f'seed_{seed}' / method / 'results.csv'
             lines = csv_file.read_text().splitlines()
             assert len(lines) == 1 + 4  # the search config's 4 targets
+            # each method's own loop (only the generator's records what it generated)
+            assert ('generated' in lines[0].split(',')) == (method == 'generator')
             for line in lines[1:]:
                 target, mflops = map(float, line.split(',')[:2])
                 assert mflops <= target
@@ -154,21 +156,38 @@ def test_one_command_short_mode(tmp_path):
 
 
 def test_a_finished_stage_of_other_settings_is_an_error(tmp_path):
-    """A stage's marker holds its settings: the same settings reuse it, others stop the call
-    (its outputs would pass for this call's), no marker runs it."""
+    """A stage's marker holds its settings, resolved (the configs' defaults given or not),
+    and the run ids of the stages it takes checkpoints from: the same settings reuse it,
+    others stop the call (its outputs would pass for this call's), no marker runs it."""
     tool = load_tool('tools/nb201_benchmark.py')
-    args = tool.parse_args(['--short', '--cells-per-stage', '2'])
-    settings = tool.stage_settings(args, split_edge=None, test_cfg=dict(targets=[50.0]))
-    assert not tool.finished(str(tmp_path), settings)
-    (tmp_path / tool.DONE).write_text(json.dumps(dict(stage='supernet', seconds=3.0,
-                                                       settings=settings)))
-    assert tool.finished(str(tmp_path), settings)
-    assert tool.stage_seconds(str(tmp_path)) == ('supernet', 3.0)
-    other = tool.stage_settings(tool.parse_args(['--short']), split_edge=None,
-                                test_cfg=dict(targets=[50.0]))
-    with pytest.raises(ValueError, match=r"holds the stage 'supernet' run with settings .*"
-                       r"'cells_per_stage': 2.*not this call's .*'cells_per_stage': None"):
-        tool.finished(str(tmp_path), other)
+
+    def settings(*argv, upstream=()):
+        args = tool.parse_args(['--short', *argv])
+        args.network = tool.network(args)
+        return tool.stage_settings(args, upstream, test_cfg=dict(targets=[50.0]))
+
+    supernet, stage = tmp_path / 'supernet', tmp_path / 'generator'
+    supernet.mkdir()
+    stage.mkdir()
+    (supernet / tool.DONE).write_text(json.dumps(dict(stage='supernet', seconds=3.0, id='a')))
+    mine = settings('--cells-per-stage', '2', upstream=[str(supernet)])
+    assert mine['upstream'] == ['a'] and mine['widen_factor'] == 1.0
+    assert not tool.finished(str(stage), mine)
+    (stage / tool.DONE).write_text(json.dumps(dict(stage='generator', seconds=3.0, id='b',
+                                                   settings=mine)))
+    assert tool.finished(str(stage), mine)
+    # the configs' defaults, given or not, are the same settings
+    assert settings() == settings('--cells-per-stage', '1', '--widen-factor', '1')
+    with pytest.raises(ValueError, match=r"holds the stage 'generator' run with settings .*"
+                       r"'cells_per_stage': 2.*not this call's .*'cells_per_stage': 1"):
+        tool.finished(str(stage), settings(upstream=[str(supernet)]))
+    # the supernet retrained (a new run id): the generator trained on the old one is not reused
+    (supernet / tool.DONE).write_text(json.dumps(dict(stage='supernet', seconds=3.0, id='c')))
+    with pytest.raises(ValueError, match=r"'upstream': \['a'\].*'upstream': \['c'\]"):
+        tool.finished(str(stage), settings('--cells-per-stage', '2', upstream=[str(supernet)]))
+    (stage / tool.DONE).write_text(json.dumps(dict(stage='generator', seconds=3.0)))
+    with pytest.raises(ValueError, match='a marker of before 2026-12-07, without settings'):
+        tool.finished(str(stage), mine)
 
 
 def test_cells_per_stage_reaches_every_stage_config():

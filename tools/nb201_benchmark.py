@@ -15,8 +15,9 @@
    layout and per-target rows with percentiles), ``architectures.md`` and ``fig5.png``.
 
 Every stage runs the project's configs under mmengine's Runner, in this process. A finished
-stage is marked (``stage_done.json``: its time and the settings it ran with) and reused by the
-next call; a finished stage of other settings is an error (delete its folder to run it again).
+stage is marked (``stage_done.json``: its time, the settings it ran with and the run ids of the
+stages it took checkpoints from) and reused by the next call; a finished stage of other
+settings is an error (delete its folder, and the stages after it, to run it again).
 With ``--split-edge E`` the split and every stage on it go to ``<work-dir>/splitE/``, next to the
 unsplit run, sharing its supernet. ``--short`` shrinks every stage to a few iterations on a
 few images (a smoke test of the whole pipeline, not a result).
@@ -26,7 +27,8 @@ import json
 import os
 import os.path as osp
 import time
-from typing import Optional
+import uuid
+from typing import Optional, Sequence
 
 from mmengine.config import Config
 from mmengine.runner import Runner
@@ -109,36 +111,46 @@ def load(name: str, work_dir: str, experiment: str, short: bool,
 
 CONTROL_DRAWS = 100  # random architectures per seed in the no-supernet control
 DONE = 'stage_done.json'  # written when a stage has finished: only such a stage is reused
+BACKGROUND = 'background.csv'  # the first seed's generator search: random architectures
 
 
-def stage_settings(args, **extra) -> dict:
-    """What a stage's output depends on beyond its folder (JSON-normal, as a marker holds)."""
-    return json.loads(json.dumps(dict(short=args.short, cells_per_stage=args.cells_per_stage,
-                                      widen_factor=args.widen_factor, **extra)))
+def network(args) -> dict:
+    """The supernet's depth and width every stage uses (the configs' where not given)."""
+    backbone = load(SUPERNET_CONFIG, args.work_dir, 'nb201_cells', False,
+                    args.cells_per_stage, args.widen_factor).model.backbone
+    return dict(cells_per_stage=backbone.cells_per_stage,
+                widen_factor=float(backbone.get('widen_factor', 1.0)))
+
+
+def stage_settings(args, upstream: Sequence[str] = (), **extra) -> dict:
+    """What a stage's output depends on beyond its folder, as resolved values (JSON-normal,
+    as a marker holds them): ``--short``, the network, ``extra``, and the run ids of the
+    stages it takes checkpoints from (``upstream``, their folders), so a retrained supernet
+    does not pass for the one a generator was trained on."""
+    return json.loads(json.dumps(dict(
+        short=args.short, **args.network, **extra,
+        upstream=[marker(d)['id'] for d in upstream])))
+
+
+def marker(out_dir: str) -> dict:
+    with open(osp.join(out_dir, DONE)) as f:
+        return json.load(f)
 
 
 def finished(out_dir: str, settings: dict) -> bool:
     """Whether the stage in ``out_dir`` has finished (its marker is there). A finished stage of
     other settings is an error, not a stage to reuse or overwrite: its outputs would pass for
     this call's."""
-    done = osp.join(out_dir, DONE)
-    if not osp.isfile(done):
+    if not osp.isfile(osp.join(out_dir, DONE)):
         return False
-    with open(done) as f:
-        marker = json.load(f)
-    if marker.get('settings') != settings:
+    done = marker(out_dir)
+    if done.get('settings') != settings:
+        old = '' if 'settings' in done else ' (a marker of before 2026-12-07, without settings)'
         raise ValueError(
-            f'{out_dir} holds the stage {marker.get("stage")!r} run with settings '
-            f'{marker.get("settings")}, not this call\'s {settings}: use another --work-dir, '
-            f'or delete {out_dir} to run the stage again')
+            f'{out_dir} holds the stage {done.get("stage")!r} run with settings '
+            f'{done.get("settings")}{old}, not this call\'s {settings}: use another '
+            f'--work-dir, or delete {out_dir} (and the stages after it) to run it again')
     return True
-
-
-def stage_seconds(out_dir: str) -> tuple:
-    """``(stage name, seconds)`` from a finished stage's marker."""
-    with open(osp.join(out_dir, DONE)) as f:
-        marker = json.load(f)
-    return marker['stage'], marker['seconds']
 
 
 def run_stage(name: str, cfg: Config, mode: str, settings: dict,
@@ -157,7 +169,7 @@ def run_stage(name: str, cfg: Config, mode: str, settings: dict,
     getattr(runner, mode)()
     seconds = time.perf_counter() - start
     with open(done + '.tmp', 'w') as f:
-        json.dump(dict(stage=name, seconds=seconds, settings=settings), f)
+        json.dump(dict(stage=name, seconds=seconds, settings=settings, id=uuid.uuid4().hex), f)
     os.replace(done + '.tmp', done)
     print(f'[nb201] {name}: {seconds:.0f} s', flush=True)
     return runner
@@ -185,14 +197,15 @@ def train_split(args, base: str) -> str:
     cfg = load(SPLIT_CONFIG, osp.join(args.root, 'supernet'), 'nb201_supernet_split',
                args.short, args.cells_per_stage, args.widen_factor, args.split_edge)
     cfg.load_from = base
-    return train_supernet_stage('supernet split', cfg, args.short,
-                                stage_settings(args, split_edge=args.split_edge))
+    return train_supernet_stage(
+        'supernet split', cfg, args.short,
+        stage_settings(args, [osp.dirname(base)], split_edge=args.split_edge))
 
 
 def train_generator(args, seed, supernet) -> str:
     work_dir = osp.join(args.root, f'seed_{seed}', 'generator_train')
     ckpt = osp.join(work_dir, 'best_generator.pth')
-    settings = stage_settings(args, split_edge=args.split_edge)
+    settings = stage_settings(args, [osp.dirname(supernet)], split_edge=args.split_edge)
     if finished(work_dir, settings) and osp.isfile(ckpt):
         return ckpt
     cfg = load(GENERATOR_CONFIG, work_dir, f'nb201_generator_seed{seed}', args.short,
@@ -209,25 +222,28 @@ def train_generator(args, seed, supernet) -> str:
 def search(args, seed, method, supernet, generator) -> str:
     work_dir = osp.join(args.root, f'seed_{seed}')
     out = osp.join(work_dir, method, 'results.csv')
-    test_cfg = dict(seed=seed, out_dir=method)
-    if args.targets:
-        test_cfg['targets'] = args.targets
-    if method == 'generator':
-        # the first seed's background: random architectures for the Kendall tau
-        test_cfg['num_background'] = args.tau_archs if seed == args.seeds[0] else 0
-    elif method == 'random':
+    cfg = load(SEARCH_CONFIG, work_dir, f'nb201_{method}_seed{seed}', args.short,
+               args.cells_per_stage, args.widen_factor, args.split_edge)
+    test_cfg = dict(seed=seed, out_dir=method,
+                    targets=[float(t) for t in args.targets or cfg.test_cfg.targets])
+    if method == 'random':
         test_cfg.update(type='mmsgnas.RandomSearchLoop', num_candidates=args.num_random)
-    else:
+    elif method == 'evolution':
         test_cfg.update(type='mmsgnas.EvolutionSearchLoop', population=args.population,
                         generations=args.generations, top_k=max(1, args.population // 2),
                         mutation_prob=1 / 6)  # one of the 6 edges per mutant, on average
-    settings = stage_settings(args, split_edge=args.split_edge, test_cfg=test_cfg)
-    if finished(osp.join(work_dir, method), settings) and osp.isfile(out):
+    upstream = [osp.dirname(supernet)] + ([osp.dirname(generator)] if method == 'generator'
+                                          else [])
+    settings = stage_settings(args, upstream, split_edge=args.split_edge, test_cfg=test_cfg)
+    # the first seed's generator search also scores the background (random architectures
+    # for the Kendall tau): a search reused as the first seed's must hold one
+    background = method == 'generator' and seed == args.seeds[0] and args.tau_archs > 0
+    if finished(osp.join(work_dir, method), settings) and osp.isfile(out) and not (
+            background and not osp.isfile(osp.join(work_dir, method, BACKGROUND))):
         return out
-    cfg = load(SEARCH_CONFIG, work_dir, f'nb201_{method}_seed{seed}', args.short,
-               args.cells_per_stage, args.widen_factor, args.split_edge)
     cfg.model.supernet_checkpoint = supernet
     if method == 'generator':
+        test_cfg['num_background'] = args.tau_archs if background else 0
         cfg.load_from = generator
         # budget fitting and op masking as the generator config trains with (a search model
         # that differs refuses its checkpoint)
@@ -251,14 +267,13 @@ def main(argv=None) -> dict:
     args.root = (args.work_dir if args.split_edge is None else
                  osp.join(args.work_dir, f'split{args.split_edge}'))
     os.makedirs(args.root, exist_ok=True)
+    args.network = network(args)
     start = time.perf_counter()
     supernet = train_supernet(args)
     stage_dirs = [osp.dirname(supernet)]
     if args.split_edge is not None:
         supernet = train_split(args, supernet)
         stage_dirs.append(osp.dirname(supernet))
-    backbone = load(SUPERNET_CONFIG, args.work_dir, 'nb201_cells', False,
-                    args.cells_per_stage, args.widen_factor).model.backbone
     runs = {m: {} for m in METHODS}
     for seed in args.seeds:
         generator = train_generator(args, seed, supernet)
@@ -268,19 +283,18 @@ def main(argv=None) -> dict:
             stage_dirs.append(osp.dirname(results))
             runs[method][seed] = read_results(results, NB201Space)
     # every stage's time from its marker (a reused stage keeps the time it took)
-    timings = dict(stage_seconds(d) for d in stage_dirs)
+    timings = {marker(d)['stage']: marker(d)['seconds'] for d in stage_dirs}
     with open(osp.join(args.root, 'stage_times.json'), 'w') as f:
         json.dump(timings, f, indent=1)
-    background_file = osp.join(args.root, f'seed_{args.seeds[0]}', 'generator',
-                               'background.csv')
+    background_file = osp.join(args.root, f'seed_{args.seeds[0]}', 'generator', BACKGROUND)
     background = read_results(background_file, NB201Space) if osp.isfile(background_file) else []
     bench = Benchmark()
     total = time.perf_counter() - start
     notes = [
         f'supernet: one, shared by the seeds (configs/sgnas/{SUPERNET_CONFIG}: the all-3x3 '
         'cell and two uniformly sampled cells per step, distilled in place; '
-        f'{backbone.cells_per_stage} cell(s) per stage, widen factor '
-        f'{backbone.get("widen_factor", 1.0)}'
+        f'{args.network["cells_per_stage"]} cell(s) per stage, widen factor '
+        f'{args.network["widen_factor"]}'
         + ('' if args.split_edge is None else
            f'; then split on edge {args.split_edge} (configs/sgnas/{SPLIT_CONFIG})')
         + '); per seed: '
