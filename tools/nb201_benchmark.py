@@ -238,8 +238,8 @@ def search(args, seed, method, supernet, generator) -> str:
     # the first seed's generator search also scores the background (random architectures
     # for the Kendall tau): a search reused as the first seed's must hold one
     background = method == 'generator' and seed == args.seeds[0] and args.tau_archs > 0
-    if finished(osp.join(work_dir, method), settings) and osp.isfile(out) and not (
-            background and not osp.isfile(osp.join(work_dir, method, BACKGROUND))):
+    if finished(osp.join(work_dir, method), settings) and osp.isfile(out) and (
+            not background or osp.isfile(osp.join(work_dir, method, BACKGROUND))):
         return out
     cfg.model.supernet_checkpoint = supernet
     if method == 'generator':
@@ -283,7 +283,7 @@ def main(argv=None) -> dict:
             stage_dirs.append(osp.dirname(results))
             runs[method][seed] = read_results(results, NB201Space)
     # every stage's time from its marker (a reused stage keeps the time it took)
-    timings = {marker(d)['stage']: marker(d)['seconds'] for d in stage_dirs}
+    timings = {m['stage']: m['seconds'] for m in map(marker, stage_dirs)}
     with open(osp.join(args.root, 'stage_times.json'), 'w') as f:
         json.dump(timings, f, indent=1)
     background_file = osp.join(args.root, f'seed_{args.seeds[0]}', 'generator', BACKGROUND)
