@@ -1,9 +1,28 @@
 import importlib.util
+import os
 import os.path as osp
 
 import pytest
+import torch
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def pytest_configure(config):
+    """Under pytest-xdist (``tools/run_tests.sh`` runs ``-n 2``) the workers share the cores:
+    each worker, and the processes its tests start, get ``cores // workers`` threads."""
+    workers = int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', '1'))
+    if workers > 1:
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        os.environ['OMP_NUM_THREADS'] = str(threads)
+        torch.set_num_threads(threads)
+
+
+def pytest_collection_modifyitems(items):
+    """Modules with slow (end-to-end) tests first, in their collected order, so that under
+    ``--dist loadfile`` the long files start first and the short ones fill in the end."""
+    slow = {item.nodeid.split('::')[0] for item in items if item.get_closest_marker('slow')}
+    items.sort(key=lambda item: item.nodeid.split('::')[0] not in slow)
 
 
 def load_tool(path: str):
