@@ -21,8 +21,8 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(items):
     """Modules with slow (end-to-end) tests first, in their collected order, so that under
     ``--dist loadfile`` the long files start first and the short ones fill in the end."""
-    slow = {item.nodeid.split('::')[0] for item in items if item.get_closest_marker('slow')}
-    items.sort(key=lambda item: item.nodeid.split('::')[0] not in slow)
+    slow = {item.path for item in items if item.get_closest_marker('slow')}
+    items.sort(key=lambda item: item.path not in slow)
 
 
 def load_tool(path: str):
