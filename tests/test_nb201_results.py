@@ -11,7 +11,7 @@ import torch
 from conftest import REPO, load_tool
 from mmsgnas.analysis.nb201_results import (Benchmark, architectures_table,
                                             fitted_random_control, kendall_tau, markdown_table,
-                                            plot_fig5, raw_generator_summary)
+                                            noisy_ranker, plot_fig5, raw_generator_summary)
 from mmsgnas.flops import NB201FlopsTable
 from mmsgnas.spaces import NB201Sampler, NB201Space
 
@@ -41,6 +41,37 @@ def test_percentile_and_optimum_at_a_budget(bench):
     assert bench.percentile('|nor_conv_1x1~0|+|nor_conv_1x1~0|nor_conv_1x1~1|'
                             '+|skip_connect~0|nor_conv_1x1~1|nor_conv_1x1~2|',
                             50.0) == pytest.approx(expected)
+
+
+def test_noisy_ranker_exact_and_noisy(bench):
+    exact = noisy_ranker(bench, [100.0, 200.0], 0.0, draws=3, num_random=50)
+    assert exact['tau'] == pytest.approx(1.0)
+    for t, picks in exact['picks'].items():  # no noise: the optimum within the target
+        assert np.allclose(picks, bench.optimal(t))
+    noisy = noisy_ranker(bench, [200.0], 4.0, draws=40, num_random=200, seed=1)
+    assert 0.2 < noisy['tau'] < 0.7
+    assert noisy['picks'][200.0].mean() < bench.optimal(200.0) - 0.5
+    with pytest.raises(ValueError, match='noise_sd must be >= 0'):
+        noisy_ranker(bench, [200.0], float('nan'))
+    with pytest.raises(ValueError, match='below the smallest architecture'):
+        noisy_ranker(bench, [1.0], 1.0, draws=1)
+    with pytest.raises(ValueError, match='num_random'):
+        noisy_ranker(bench, [200.0], 1.0, num_random=1)
+    with pytest.raises(ValueError, match='draws'):
+        noisy_ranker(bench, [200.0], 1.0, draws=0)
+
+
+def test_headroom_tool(tmp_path):
+    tool = load_tool('tools/analysis/nb201_headroom.py')
+    out = tool.main(['--targets', '100', '200', '--noise', '0', '8', '--draws', '5',
+                     '--control-draws', '10', '--seeds', '0', '--out', str(tmp_path / 'h.json')])
+    assert json.loads((tmp_path / 'h.json').read_text()) == json.loads(json.dumps(out))
+    for c in out['controls']:  # the fitting lands at the budget, under its optimum
+        assert c['flops'][-1] <= c['target'] and c['mean'] < c['optimum']
+        assert 0 < c['percentile'] <= 100 and 1 <= c['distinct'] <= 10
+    exact, noisy = out['noisy_ranker']
+    assert exact['picks']['200.0']['over_control'] == 1.0
+    assert noisy['tau'] < exact['tau']
 
 
 def fake_runs(bench):
