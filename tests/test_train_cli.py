@@ -6,8 +6,10 @@ import sys
 
 import pytest
 import torch
+import torch.distributed as dist
 
 import mmsgnas  # noqa: F401  (torch.load of mmengine checkpoints)
+from mmsgnas.engine import close_distributed
 
 from conftest import REPO
 
@@ -62,3 +64,14 @@ def test_torchrun_two_ranks_gloo(tmp_path):
     init_default_scope('mmpretrain')
     model = MODELS.build(Config.fromfile(cfg).model)
     model.load_state_dict(state['state_dict'])
+
+
+def test_close_distributed_destroys_the_group(tmp_path):
+    """What tools/train.py and tools/test.py call last: a gloo group left to interpreter
+    shutdown can abort a finished rank (SIGABRT)."""
+    close_distributed()  # no group: nothing to do
+    dist.init_process_group('gloo', init_method=f'file://{tmp_path / "rendezvous"}', rank=0,
+                            world_size=1)
+    assert dist.is_initialized()
+    close_distributed()
+    assert not dist.is_initialized()

@@ -13,7 +13,7 @@ from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.runner import Runner
 
 import mmsgnas  # noqa: F401
-from mmsgnas.engine import use_cpu_distributed
+from mmsgnas.engine import close_distributed, use_cpu_distributed
 
 
 def parse_args(argv=None):
@@ -50,8 +50,9 @@ def main(argv=None) -> dict:
     loader = ConfigDict(pin_memory=torch.cuda.is_available(), persistent_workers=False)
     loader.update(cfg.test_dataloader)
     cfg.test_dataloader = loader
-    runner = Runner.from_cfg(cfg)
-    return runner.test()
+    metrics = Runner.from_cfg(cfg).test()
+    close_distributed()
+    return metrics
 
 
 if __name__ == '__main__':

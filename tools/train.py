@@ -16,7 +16,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmsgnas  # noqa: F401  (lets torch.load read mmengine checkpoints for --resume)
-from mmsgnas.engine import use_cpu_distributed
+from mmsgnas.engine import close_distributed, use_cpu_distributed
 
 
 def parse_args(argv=None):
@@ -94,6 +94,7 @@ def main(argv=None) -> None:
     cfg = merge_args(Config.fromfile(args.config), args)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()
+    close_distributed()
 
 
 if __name__ == '__main__':

@@ -19,3 +19,12 @@ def use_cpu_distributed(cfg: Config) -> None:
     wrapper = cfg.get('model_wrapper_cfg', None) or ConfigDict(type='MMDistributedDataParallel')
     wrapper.device_ids = None
     cfg.model_wrapper_cfg = wrapper
+
+
+def close_distributed() -> None:
+    """Destroy the default process group, if one was started, while the interpreter is still
+    whole. Left to interpreter shutdown, a gloo group can abort a rank after its work is done
+    (SIGABRT, "terminate called without an active exception"; pytorch/pytorch#190489), which
+    fails a finished ``torchrun`` job."""
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
