@@ -9,9 +9,10 @@ import pytest
 import torch
 
 from conftest import REPO, load_tool
+from mmsgnas.analysis.nb201_headroom import control_summary, noisy_ranker
 from mmsgnas.analysis.nb201_results import (Benchmark, architectures_table,
                                             fitted_random_control, kendall_tau, markdown_table,
-                                            noisy_ranker, plot_fig5, raw_generator_summary)
+                                            plot_fig5, raw_generator_summary)
 from mmsgnas.flops import NB201FlopsTable
 from mmsgnas.spaces import NB201Sampler, NB201Space
 
@@ -61,17 +62,33 @@ def test_noisy_ranker_exact_and_noisy(bench):
         noisy_ranker(bench, [200.0], 1.0, draws=0)
 
 
+def test_control_summary_matches_the_benchmark_control(bench):
+    rows = control_summary(bench, [100.0, 200.0], seeds=[0], draws=10)
+    runs = fitted_random_control(NB201Space(), NB201FlopsTable.get(), [100.0, 200.0], [0],
+                                 draws=10)
+    for row in rows:
+        archs = [r['arch'] for r in runs[0] if r['target'] == row['target']]
+        assert len(archs) == 10
+        assert row['mean'] == pytest.approx(np.mean([bench.accuracy(a) for a in archs]))
+        assert row['percentile'] == pytest.approx(
+            np.mean([bench.percentile(a, row['target']) for a in archs]))
+        assert row['distinct'] == len(set(map(tuple, archs)))
+        # the fitting lands within the budget, under its optimum
+        assert row['flops'][-1] <= row['target'] and row['mean'] < row['optimum']
+
+
 def test_headroom_tool(tmp_path):
     tool = load_tool('tools/analysis/nb201_headroom.py')
     out = tool.main(['--targets', '100', '200', '--noise', '0', '8', '--draws', '5',
-                     '--control-draws', '10', '--seeds', '0', '--out', str(tmp_path / 'h.json')])
+                     '--num-random', '50', '--control-draws', '10', '--seeds', '0',
+                     '--out', str(tmp_path / 'h.json')])
     assert json.loads((tmp_path / 'h.json').read_text()) == json.loads(json.dumps(out))
-    for c in out['controls']:  # the fitting lands at the budget, under its optimum
-        assert c['flops'][-1] <= c['target'] and c['mean'] < c['optimum']
-        assert 0 < c['percentile'] <= 100 and 1 <= c['distinct'] <= 10
+    assert [c['target'] for c in out['controls']] == [100.0, 200.0]
     exact, noisy = out['noisy_ranker']
-    assert exact['picks']['200.0']['over_control'] == 1.0
-    assert noisy['tau'] < exact['tau']
+    assert [p['target'] for p in exact['picks']] == [100.0, 200.0]
+    for p, c in zip(exact['picks'], out['controls']):  # no noise: the optimum, above it
+        assert p['mean'] == pytest.approx(c['optimum']) and p['over_control'] == 1.0
+    assert noisy['tau'] < exact['tau'] == pytest.approx(1.0)
 
 
 def fake_runs(bench):

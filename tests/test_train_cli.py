@@ -72,6 +72,10 @@ def test_close_distributed_destroys_the_group(tmp_path):
     close_distributed()  # no group: nothing to do
     dist.init_process_group('gloo', init_method=f'file://{tmp_path / "rendezvous"}', rank=0,
                             world_size=1)
-    assert dist.is_initialized()
-    close_distributed()
-    assert not dist.is_initialized()
+    try:
+        assert dist.is_initialized()
+        close_distributed()
+        assert not dist.is_initialized()
+    finally:  # never leave a group to the other tests of this worker
+        if dist.is_initialized():
+            dist.destroy_process_group()

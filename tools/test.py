@@ -50,9 +50,10 @@ def main(argv=None) -> dict:
     loader = ConfigDict(pin_memory=torch.cuda.is_available(), persistent_workers=False)
     loader.update(cfg.test_dataloader)
     cfg.test_dataloader = loader
-    metrics = Runner.from_cfg(cfg).test()
-    close_distributed()
-    return metrics
+    try:
+        return Runner.from_cfg(cfg).test()
+    finally:
+        close_distributed()
 
 
 if __name__ == '__main__':

@@ -82,41 +82,6 @@ def fitted_random_control(space, table, targets: Sequence[float], seeds: Sequenc
     return runs
 
 
-def noisy_ranker(bench: Benchmark, targets: Sequence[float], noise_sd: float,
-                 draws: int = 300, num_random: int = 200, seed: int = 0,
-                 dataset: str = 'cifar10') -> dict:
-    """What a score that is the ground truth plus independent Gaussian noise of ``noise_sd``
-    points would pick: the headroom a supernet's score needs to beat a control.
-
-    Returns ``tau``: its Kendall tau against the ground truth over ``num_random`` uniformly
-    drawn architectures (mean over ``draws`` draws; the reading ``supernet_ranking.py`` gives
-    a supernet), and ``picks``: per target, the ground truth of the architecture it scores
-    best among *all* those with FLOPs <= target, one per draw (what a perfect generator of
-    that score would return)."""
-    if not noise_sd >= 0:
-        raise ValueError(f'noise_sd must be >= 0 (points of top-1), got {noise_sd!r}')
-    if draws < 1:
-        raise ValueError(f'draws must be >= 1, got {draws!r}')
-    truth = bench.acc[dataset]
-    if not 2 <= num_random <= len(truth):
-        raise ValueError(f'num_random must be in [2, {len(truth)}], got {num_random!r}')
-    rng = np.random.default_rng(seed)
-    taus = []
-    for _ in range(draws):
-        idx = rng.choice(len(truth), num_random, replace=False)
-        taus.append(kendalltau(truth[idx] + rng.normal(0, noise_sd, num_random),
-                               truth[idx]).statistic)
-    picks = {}
-    for t in targets:
-        within = truth[bench.flops <= t + 1e-9]
-        if within.size == 0:
-            raise ValueError(f'target {t} MFLOPs is below the smallest architecture '
-                             f'({bench.flops.min():.2f} MFLOPs)')
-        picks[float(t)] = np.array([within[(within + rng.normal(0, noise_sd, within.size))
-                                           .argmax()] for _ in range(draws)])
-    return dict(tau=float(np.mean(taus)), picks=picks)
-
-
 def markdown_table(bench: Benchmark, runs: Runs, background: Sequence[dict],
                    notes: Sequence[str] = (), controls: Optional[Runs] = None) -> str:
     """Table 3 (one pick per run, mean ± std over seeds, next to the optimum and the paper's

@@ -1,18 +1,20 @@
 """How good must a supernet's ranking be to beat the no-supernet control on NAS-Bench-201?
 
     python tools/analysis/nb201_headroom.py [--targets 50 100 150 200] \
-        [--noise 0 0.5 1 2 4 8] [--draws 300] [--out headroom.json]
+        [--noise 0 0.5 1 2 4 8] [--draws 300] [--num-random 200] [--out headroom.json]
 
-Reads only the benchmark's ground truth (no supernet, about a minute). Prints two tables:
+Reads only the benchmark's ground truth (no supernet, about 30 s). Prints two tables:
 
 1. The control of ``tools/nb201_benchmark.py`` (uniform random cells put through the search's
    budget fitting, ``--control-draws`` a seed over ``--seeds``) per target: the CIFAR-10
-   ground truth it reaches, its percentile among all cells within the target, how many
-   distinct cells the fitting lands on and at what FLOPs, and the optimum within the target.
+   ground truth it reaches, its percentile among all cells within the target (the mean of
+   its cells' percentiles, as the benchmark's table shows it), how many distinct cells the
+   fitting lands on and at what FLOPs, and the optimum within the target.
 2. A score that is the ground truth plus independent Gaussian noise of ``sd`` points: its
-   Kendall tau over 200 random cells (what ``supernet_ranking.py`` reports of a supernet) and,
-   per target, the ground truth of the cell it scores best among all cells within the target
-   (mean over ``--draws`` noise draws) with how often that cell beats the control's mean.
+   Kendall tau over ``--num-random`` random cells (what ``supernet_ranking.py`` reports of a
+   supernet) and, per target, the ground truth of the cell it scores best among all cells
+   within the target (mean over ``--draws`` noise draws) with how often (the share of the
+   draws) that cell beats the control's mean.
 
 So a supernet's measured tau reads as the pick a perfect generator of its score can expect.
 """
@@ -21,36 +23,20 @@ import json
 
 import numpy as np
 
-from mmsgnas.analysis.nb201_results import (PAPER_SGNAS, Benchmark, fitted_random_control,
-                                            noisy_ranker)
-from mmsgnas.flops import NB201FlopsTable
-from mmsgnas.spaces import NB201Space
-
-
-def control_rows(bench: Benchmark, targets, seeds, draws: int) -> list:
-    runs = fitted_random_control(NB201Space(), NB201FlopsTable.get(), targets, seeds,
-                                 draws=draws)
-    rows = []
-    for t in targets:
-        archs = [r['arch'] for s in runs for r in runs[s] if r['target'] == float(t)]
-        acc = np.array([bench.accuracy(a) for a in archs])
-        flops = sorted({round(bench.table.mflops(a), 1) for a in archs})
-        within = bench.acc['cifar10'][bench.flops <= t + 1e-9]
-        rows.append(dict(target=float(t), mean=float(acc.mean()),
-                         se=float(acc.std() / np.sqrt(len(acc))),
-                         percentile=float(100.0 * np.mean(within <= acc.mean())),
-                         distinct=len(set(map(tuple, archs))), flops=flops,
-                         optimum=bench.optimal(t)))
-    return rows
+from mmsgnas.analysis.nb201_headroom import control_summary, noisy_ranker
+from mmsgnas.analysis.nb201_results import PAPER_SGNAS, Benchmark
 
 
 def main(argv=None) -> dict:
+    """Print both tables; return them (``controls``, ``noisy_ranker``), also to ``--out``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--targets', nargs='+', type=float, default=[50, 100, 150, 200],
                         help='MFLOPs budgets (the benchmark\'s by default)')
     parser.add_argument('--noise', nargs='+', type=float, default=[0, 0.5, 1, 2, 4, 8],
                         help='standard deviations (points of top-1) of the noisy score')
     parser.add_argument('--draws', type=int, default=300, help='noise draws per sd')
+    parser.add_argument('--num-random', type=int, default=200,
+                        help='random cells the tau is measured over (as supernet_ranking.py)')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2],
                         help='the control\'s seeds (the benchmark\'s by default)')
     parser.add_argument('--control-draws', type=int, default=100,
@@ -59,7 +45,7 @@ def main(argv=None) -> dict:
     parser.add_argument('--out', default=None, help='JSON output path')
     args = parser.parse_args(argv)
     bench = Benchmark()
-    controls = control_rows(bench, args.targets, args.seeds, args.control_draws)
+    controls = control_summary(bench, args.targets, args.seeds, args.control_draws)
     lines = ['| target (MFLOPs) | control: CIFAR-10 (mean ± SE) | its percentile within the '
              'target | distinct fitted cells | their FLOPs (M) | optimum within the target |',
              '|---|---|---|---|---|---|']
@@ -71,19 +57,21 @@ def main(argv=None) -> dict:
     paper = PAPER_SGNAS['cifar10']
     lines += ['', f'(The paper\'s SGNAS on NB201, Table 3, CIFAR-10: {paper[0]:.2f} ± '
               f'{paper[1]:.2f}, trained on the full CIFAR-10.)', '',
-              '| noise sd (points) | tau over 200 random cells | ' + ' | '.join(
+              f'| noise sd (points) | tau over {args.num_random} random cells | ' + ' | '.join(
                   f"{c['target']:g} M: GT of the pick (P > control)" for c in controls) + ' |',
               '|---|---|' + '---|' * len(controls)]
     ranked = []
     for sd in args.noise:
-        r = noisy_ranker(bench, args.targets, sd, draws=args.draws, seed=args.seed)
-        cells = [f"{r['picks'][c['target']].mean():.2f} "
-                 f"({np.mean(r['picks'][c['target']] > c['mean']):.2f})" for c in controls]
-        lines.append(f"| {sd:g} | {r['tau']:.2f} | " + ' | '.join(cells) + ' |')
-        ranked.append(dict(noise_sd=sd, tau=r['tau'], picks={
-            str(t): dict(mean=float(p.mean()), std=float(p.std()),
-                         over_control=float(np.mean(p > c['mean'])))
-            for (t, p), c in zip(r['picks'].items(), controls)}))
+        r = noisy_ranker(bench, args.targets, sd, draws=args.draws,
+                         num_random=args.num_random, seed=args.seed)
+        picks = []
+        for c in controls:
+            got = r['picks'][c['target']]
+            picks.append(dict(target=c['target'], mean=float(got.mean()), std=float(got.std()),
+                              over_control=float(np.mean(got > c['mean']))))
+        lines.append(f"| {sd:g} | {r['tau']:.2f} | " + ' | '.join(
+            f"{p['mean']:.2f} ({p['over_control']:.2f})" for p in picks) + ' |')
+        ranked.append(dict(noise_sd=sd, tau=r['tau'], picks=picks))
     print('\n'.join(lines))
     out = dict(controls=controls, noisy_ranker=ranked)
     if args.out:
