@@ -85,7 +85,7 @@ def noisy_ranker(bench: Benchmark, targets: Sequence[float], noise_sd: float,
                                truth[idx]).statistic)
     picks = {}
     for t in targets:
-        within = truth[bench.flops <= t + 1e-9]
+        within = bench.within(t, dataset)
         if within.size == 0:
             raise ValueError(f'target {t} MFLOPs is below the smallest architecture '
                              f'({bench.flops.min():.2f} MFLOPs)')

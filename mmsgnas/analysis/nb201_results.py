@@ -38,12 +38,16 @@ class Benchmark:
     def percentile(self, arch, target: float, dataset: str = 'cifar10') -> float:
         """Share (%) of the architectures with FLOPs <= ``target`` whose accuracy is <= that
         of ``arch`` (100: the best at this budget)."""
-        acc = self.acc[dataset][self.flops <= target + 1e-9]
-        return float(100.0 * np.mean(acc <= self.accuracy(arch, dataset)))
+        return float(100.0 * np.mean(self.within(target, dataset) <=
+                                     self.accuracy(arch, dataset)))
 
     def optimal(self, target: float, dataset: str = 'cifar10') -> float:
         """The best accuracy among the architectures with FLOPs <= ``target``."""
-        return float(self.acc[dataset][self.flops <= target + 1e-9].max())
+        return float(self.within(target, dataset).max())
+
+    def within(self, target: float, dataset: str = 'cifar10') -> np.ndarray:
+        """The accuracies of the architectures with FLOPs <= ``target``."""
+        return self.acc[dataset][self.flops <= target + 1e-9]
 
 
 def _mean_std(values: Sequence[float]) -> str:
